@@ -1,0 +1,175 @@
+#include "api/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include "core/duration.h"
+#include "core/env.h"
+
+namespace mm::api {
+
+namespace {
+
+std::string Where(const std::string& file, const YAML::Node& node, const std::string& key) {
+  std::string s = file;
+  if (node.Mark().line >= 0) s += ":" + std::to_string(node.Mark().line + 1);
+  return s + ": key \"" + key + "\"";
+}
+
+Status Bad(const std::string& file, const YAML::Node& node, const std::string& key,
+           const std::string& why) {
+  return Status::InvalidArgument(Where(file, node, key) + ": " + why);
+}
+
+Result<std::string> GetString(const std::string& file, const YAML::Node& node,
+                              const std::string& key) {
+  if (!node.IsScalar()) return Bad(file, node, key, "expected a string");
+  return node.Scalar();
+}
+
+Result<int64_t> GetDuration(const std::string& file, const YAML::Node& node,
+                            const std::string& key) {
+  if (!node.IsScalar()) return Bad(file, node, key, "expected a duration such as 1s or 500ms");
+  auto d = ParseDurationOrSecondsMillis(node.Scalar());
+  if (!d.ok()) return Bad(file, node, key, d.status().message());
+  if (*d <= 0) return Bad(file, node, key, "must be positive");
+  return *d;
+}
+
+Result<int64_t> GetInt(const std::string& file, const YAML::Node& node, const std::string& key) {
+  try {
+    return node.as<int64_t>();
+  } catch (const YAML::Exception&) {
+    return Bad(file, node, key, "expected an integer");
+  }
+}
+
+Result<YAML::Node> ParseYaml(const std::string& text, const std::string& file) {
+  try {
+    YAML::Node root = YAML::Load(text);
+    if (root.IsNull()) return YAML::Node(YAML::NodeType::Map);
+    if (!root.IsMap()) return Status::InvalidArgument(file + ": expected a mapping at the top level");
+    return root;
+  } catch (const YAML::Exception& e) {
+    return Status::InvalidArgument(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+}
+
+Status Unknown(const std::string& file, const YAML::Node& key_node, const std::string& key,
+               const std::string& known) {
+  return Bad(file, key_node, key, "unknown key (known: " + known + ")");
+}
+
+}  // namespace
+
+Config DefaultDaemonConfig() {
+  Config c;
+  c.metrics.push_back(MetricConfig{.name = "system", .source = "system", .interval_ms = 1000});
+  return c;
+}
+
+Status ApplyMainConfig(const std::string& text, const std::string& file, Config& config) {
+  MM_ASSIGN_OR_RETURN(YAML::Node root, ParseYaml(text, file));
+  for (auto it = root.begin(); it != root.end(); ++it) {
+    const std::string key = it->first.Scalar();
+    const YAML::Node& v = it->second;
+    if (key == "listen") {
+      MM_ASSIGN_OR_RETURN(config.listen, GetString(file, v, key));
+    } else if (key == "data_dir") {
+      MM_ASSIGN_OR_RETURN(config.data_dir, GetString(file, v, key));
+    } else if (key == "lookback_delta") {
+      MM_ASSIGN_OR_RETURN(config.lookback_delta_ms, GetDuration(file, v, key));
+    } else if (key == "max_queued_points") {
+      MM_ASSIGN_OR_RETURN(int64_t n, GetInt(file, v, key));
+      if (n <= 0) return Bad(file, v, key, "must be positive");
+      config.max_queued_points = static_cast<size_t>(n);
+    } else if (key == "http_threads") {
+      MM_ASSIGN_OR_RETURN(int64_t n, GetInt(file, v, key));
+      if (n < 0 || n > 256) return Bad(file, v, key, "must be between 0 and 256");
+      config.http_threads = static_cast<int>(n);
+    } else if (key == "max_body_bytes") {
+      MM_ASSIGN_OR_RETURN(int64_t n, GetInt(file, v, key));
+      if (n <= 0) return Bad(file, v, key, "must be positive");
+      config.max_body_bytes = static_cast<size_t>(n);
+    } else if (key == "metrics") {
+      if (v.IsNull()) {
+        config.metrics.clear();
+        continue;
+      }
+      if (!v.IsSequence()) return Bad(file, v, key, "expected a list of metrics");
+      config.metrics.clear();
+      for (const YAML::Node& m : v) {
+        if (!m.IsMap()) return Bad(file, m, "metrics[]", "expected a mapping with name, source, interval");
+        MetricConfig mc;
+        for (auto mi = m.begin(); mi != m.end(); ++mi) {
+          const std::string mk = mi->first.Scalar();
+          const YAML::Node& mv = mi->second;
+          if (mk == "name") {
+            MM_ASSIGN_OR_RETURN(mc.name, GetString(file, mv, "metrics[].name"));
+          } else if (mk == "source") {
+            MM_ASSIGN_OR_RETURN(mc.source, GetString(file, mv, "metrics[].source"));
+          } else if (mk == "interval") {
+            MM_ASSIGN_OR_RETURN(mc.interval_ms, GetDuration(file, mv, "metrics[].interval"));
+          } else if (mk == "labels") {
+            if (!mv.IsMap()) return Bad(file, mv, "metrics[].labels", "expected a mapping");
+            for (auto li = mv.begin(); li != mv.end(); ++li) {
+              mc.labels.emplace_back(li->first.Scalar(), li->second.Scalar());
+            }
+          } else {
+            return Unknown(file, mi->first, "metrics[]." + mk, "name, source, interval, labels");
+          }
+        }
+        if (mc.name.empty()) return Bad(file, m, "metrics[].name", "missing");
+        config.metrics.push_back(std::move(mc));
+      }
+    } else {
+      return Unknown(file, it->first, key,
+                     "listen, data_dir, lookback_delta, max_queued_points, http_threads, "
+                     "max_body_bytes, metrics");
+    }
+  }
+  return Status::Ok();
+}
+
+Status ApplyStorageConfig(const std::string& text, const std::string& file, Config& config) {
+  MM_ASSIGN_OR_RETURN(YAML::Node root, ParseYaml(text, file));
+  for (auto it = root.begin(); it != root.end(); ++it) {
+    const std::string key = it->first.Scalar();
+    const YAML::Node& v = it->second;
+    if (key == "embedded") {
+      if (v.IsNull()) continue;
+      if (!v.IsMap()) return Bad(file, v, key, "expected a mapping");
+      for (auto ei = v.begin(); ei != v.end(); ++ei) {
+        const std::string ek = ei->first.Scalar();
+        if (ek == "path") {
+          MM_ASSIGN_OR_RETURN(config.data_dir, GetString(file, ei->second, "embedded.path"));
+        } else {
+          return Unknown(file, ei->first, "embedded." + ek, "path");
+        }
+      }
+    } else {
+      return Unknown(file, it->first, key, "embedded");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<Config> LoadConfig(const std::filesystem::path& dir) {
+  Config config = DefaultDaemonConfig();
+  Env* env = Env::Default();
+  if (!dir.empty() && !env->FileExists(dir.string())) {
+    return Status::NotFound("config directory " + dir.string() + " does not exist");
+  }
+  auto main_path = (dir / "metrics-manager.yaml").string();
+  if (env->FileExists(main_path)) {
+    MM_ASSIGN_OR_RETURN(std::string text, env->ReadFile(main_path));
+    MM_RETURN_IF_ERROR(ApplyMainConfig(text, main_path, config));
+  }
+  auto storage_path = (dir / "storage.yaml").string();
+  if (env->FileExists(storage_path)) {
+    MM_ASSIGN_OR_RETURN(std::string text, env->ReadFile(storage_path));
+    MM_RETURN_IF_ERROR(ApplyStorageConfig(text, storage_path, config));
+  }
+  return config;
+}
+
+}  // namespace mm::api

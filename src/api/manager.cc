@@ -1,0 +1,232 @@
+#include "metrics_manager/manager.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "api/manager_impl.h"
+#include "sources/custom_source.h"
+#include "sources/system_source.h"
+#include "storage/tsdb/mem_store.h"
+
+namespace mm {
+
+namespace {
+
+// Hands scheduler batches to the pipeline (back-pressure: a full queue refuses, the scheduler
+// counts the skip).
+class PipelineSink : public Sink {
+ public:
+  explicit PipelineSink(pipeline::Pipeline* p) : p_(p) {}
+  Status Write(PointBatch&& batch) override { return p_->Submit(std::move(batch)); }
+
+ private:
+  pipeline::Pipeline* p_;
+};
+
+[[noreturn]] void Throw(const Status& s) { throw Error(s.message()); }
+
+bool ValidMetricName(const std::string& name) {
+  if (name.empty()) return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' ||
+              (i > 0 && c >= '0' && c <= '9');
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+MetricsManager::Impl::Impl(api::Config cfg) : config(std::move(cfg)) {
+  if (!config.data_dir.empty()) {
+    spdlog::warn("data_dir {} is set, but durable storage is not implemented yet: samples are "
+                 "kept in memory only", config.data_dir);
+  }
+  store = tsdb::NewMemStore({});
+  engine = std::make_unique<query::Engine>(
+      *store, query::EngineOptions{.lookback_delta_ms = config.lookback_delta_ms});
+  Counter* stored = metrics.NewCounter("mm_pipeline_points_written_total",
+                                       "Points the pipeline wrote into the primary store.");
+  pipeline = std::make_unique<pipeline::Pipeline>(
+      [this, stored](const PointBatch& batch) -> Status {
+        auto r = store->Write(batch);
+        if (!r.ok()) {
+          spdlog::warn("storage refused a batch of {} points: {}", batch.size(),
+                       r.status().ToString());
+          return r.status();
+        }
+        stored->Add(batch.size());
+        return Status::Ok();
+      },
+      pipeline::PipelineOptions{.max_queued_points = config.max_queued_points}, &metrics);
+  pipeline_sink = std::make_unique<PipelineSink>(pipeline.get());
+  scheduler = std::make_unique<Scheduler>(clock);
+}
+
+MetricsManager::Impl::~Impl() { Stop(); }
+
+void MetricsManager::Impl::AddMetric(const std::string& name, MetricOptions options) {
+  std::lock_guard lock(mu);
+  if (started) throw Error("add_metric(\"" + name + "\"): the manager is already started");
+  if (!ValidMetricName(name)) {
+    throw Error("add_metric(\"" + name +
+                "\"): invalid metric name (letters, digits, '_' and ':', not starting with a digit)");
+  }
+  if (std::find(names.begin(), names.end(), name) != names.end()) {
+    throw Error("add_metric(\"" + name + "\"): a metric with this name is already added");
+  }
+  if (options.interval < Scheduler::kMinInterval) {
+    throw Error("add_metric(\"" + name + "\"): interval " + std::to_string(options.interval.count()) +
+                "ms is too short (minimum " + std::to_string(Scheduler::kMinInterval.count()) +
+                "ms)");
+  }
+  std::unique_ptr<Source> source;
+  if (options.source == "system") {
+    auto s = NewSystemSource(Env::Default(), name, options.labels);
+    if (!s.ok()) throw Error("add_metric(\"" + name + "\"): " + s.status().message());
+    source = std::move(s).value();
+  } else if (options.source == "custom") {
+    if (!options.callback) {
+      throw Error("add_metric(\"" + name + "\"): source \"custom\" needs a callback");
+    }
+    source = std::make_unique<CustomSource>(name, std::move(options.callback), options.labels);
+  } else {
+    throw Error("add_metric(\"" + name + "\"): unknown source \"" + options.source +
+                "\" (known: system, custom)");
+  }
+  auto job = scheduler->AddJob(source.get(), options.interval, pipeline_sink.get());
+  if (!job.ok()) Throw(job.status());
+  sources.push_back(std::move(source));
+  names.push_back(name);
+}
+
+void MetricsManager::Impl::Start() {
+  std::lock_guard lock(mu);
+  if (started) return;
+  pipeline->Start();
+  if (!config.listen.empty()) {
+    server::ServerOptions so;
+    so.listen = config.listen;
+    so.threads = config.http_threads;
+    so.max_body_bytes = config.max_body_bytes;
+    server::ServerContext ctx;
+    ctx.storage = store.get();
+    ctx.engine = engine.get();
+    ctx.metrics = &metrics;
+    ctx.clock = clock;
+    auto s = server::HttpServer::Start(so, ctx);
+    if (!s.ok()) {
+      pipeline->Stop();
+      Throw(s.status());
+    }
+    server = std::move(s).value();
+  }
+  Status s = scheduler->Start();
+  if (!s.ok()) Throw(s);
+  started = true;
+}
+
+void MetricsManager::Impl::Stop() {
+  std::lock_guard lock(mu);
+  if (!started) return;
+  scheduler->Stop();
+  if (server) server->Stop();
+  pipeline->Stop();  // drains the queue into the store
+  Status s = store->Flush();
+  if (!s.ok()) spdlog::error("flushing the store failed: {}", s.ToString());
+  started = false;
+}
+
+Status MetricsManager::Impl::Write(PointBatch&& batch) {
+  auto r = store->Write(batch);
+  return r.ok() ? Status::Ok() : r.status();
+}
+
+uint16_t MetricsManager::Impl::http_port() const { return server ? server->port() : 0; }
+
+// ---- public API ----
+
+MetricsManager::MetricsManager() : MetricsManager(ManagerOptions{}) {}
+
+MetricsManager::MetricsManager(ManagerOptions options) {
+  api::Config c;
+  c.listen = options.listen;
+  c.data_dir = options.data_dir.string();
+  c.lookback_delta_ms = options.lookback_delta.count();
+  impl_ = std::make_unique<Impl>(std::move(c));
+}
+
+MetricsManager::MetricsManager(const std::filesystem::path& config_dir) {
+  auto c = api::LoadConfig(config_dir);
+  if (!c.ok()) Throw(c.status());
+  auto metrics = c->metrics;
+  impl_ = std::make_unique<Impl>(std::move(c).value());
+  for (const auto& m : metrics) {
+    MetricOptions o;
+    o.source = m.source;
+    o.interval = std::chrono::milliseconds(m.interval_ms);
+    o.labels = m.labels;
+    impl_->AddMetric(m.name, std::move(o));
+  }
+}
+
+MetricsManager::~MetricsManager() = default;
+
+void MetricsManager::add_metric(const std::string& name, MetricOptions options) {
+  impl_->AddMetric(name, std::move(options));
+}
+
+void MetricsManager::start() { impl_->Start(); }
+void MetricsManager::stop() { impl_->Stop(); }
+bool MetricsManager::running() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->started;
+}
+
+void MetricsManager::write(const std::vector<Point>& points) {
+  PointBatch batch;
+  int64_t now = impl_->clock->NowNanos();
+  for (const auto& p : points) {
+    if (p.measurement.empty()) throw Error("write: a point has an empty measurement");
+    if (p.fields.empty()) throw Error("write: point \"" + p.measurement + "\" has no fields");
+    batch.AddOwned(p, now);
+  }
+  Status s = impl_->Write(std::move(batch));
+  if (!s.ok()) Throw(s);
+}
+
+QueryResult MetricsManager::query(const std::string& promql,
+                                  std::optional<std::chrono::system_clock::time_point> time) {
+  int64_t t = time ? std::chrono::duration_cast<std::chrono::milliseconds>(
+                         time->time_since_epoch()).count()
+                   : impl_->clock->NowMillis();
+  impl_->pipeline->Flush();  // what was collected before the call is visible
+  auto r = impl_->engine->Instant(promql, t);
+  if (!r.ok()) Throw(r.status());
+  return std::move(r).value();
+}
+
+QueryResult MetricsManager::query_range(const std::string& promql,
+                                        std::chrono::system_clock::time_point start,
+                                        std::chrono::system_clock::time_point end,
+                                        std::chrono::milliseconds step) {
+  using std::chrono::duration_cast;
+  using std::chrono::milliseconds;
+  if (step.count() <= 0) throw Error("query_range: step must be positive");
+  if (end < start) throw Error("query_range: end is before start");
+  impl_->pipeline->Flush();
+  auto r = impl_->engine->Range(promql, duration_cast<milliseconds>(start.time_since_epoch()).count(),
+                                duration_cast<milliseconds>(end.time_since_epoch()).count(),
+                                step.count());
+  if (!r.ok()) Throw(r.status());
+  return std::move(r).value();
+}
+
+std::vector<std::string> MetricsManager::metrics() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->names;
+}
+
+}  // namespace mm
