@@ -275,7 +275,11 @@ vm_run() {
     tail -20 "$dir/log" >&2
     return 1
   fi
-  echo "victoria-metrics $("$VM_BIN" -version 2>/dev/null || true) pid $pid on $base"
+  local version
+  version=$(curl -fsS "$base/metrics" | sed -n 's/^vm_app_version{.*version="\([^"]*\)".*/\1/p')
+  [[ -n "$version" ]] ||  # Debian's build leaves vm_app_version empty
+    version=$(dpkg-query -W -f '${Version}' victoria-metrics 2>/dev/null || true)
+  echo "victoria-metrics ${version:-?} pid $pid on $base"
   run_load vm "$pid" "$port" "$dir/load.txt"
 
   # Flush the in-memory buffers, then wait until rows stop changing and merges are done.
