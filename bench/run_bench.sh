@@ -160,6 +160,18 @@ stop_pid() {
 
 load_field() { sed -n "s/^RESULT.* $2=\([^ ]*\).*/\1/p" "$1"; }
 
+# run_interruptible OUT CMD...: runs CMD in the background with stdout to OUT ("-": ours) and waits,
+# so a signal to this script stops the run at once (bash defers traps until a foreground
+# command ends) and the cleanup kills CMD too.
+run_interruptible() {
+  local out=$1
+  shift
+  if [[ "$out" == - ]]; then "$@" & else "$@" >"$out" & fi
+  local pid=$!
+  PIDS+=("$pid")
+  wait "$pid"
+}
+
 find_exe() {  # find_exe NAME: BUILD_DIR/NAME, BUILD_DIR/bench/NAME or anywhere below BUILD_DIR
   local name=$1 p
   for p in "$BUILD_DIR/$name" "$BUILD_DIR/bench/$name"; do
@@ -192,7 +204,7 @@ if [[ "$RUN_MICRO" == 1 ]]; then
   fi
   for b in "${micro[@]}"; do
     echo "-- ${b#"$BUILD_DIR"/}"
-    if ! "$b" --benchmark_min_time="$MIN_TIME"; then
+    if ! run_interruptible - "$b" --benchmark_min_time="$MIN_TIME"; then
       echo "FAILED: ${b#"$BUILD_DIR"/}" >&2
       status=1
     fi
@@ -210,7 +222,7 @@ if [[ -f "$DATASET" && -f "$DATASET.meta" ]]; then
   echo "present: $(cat "$DATASET.meta")"
 else
   "$GEN" --hosts "$HOSTS" --hours "$HOURS" --interval "$INTERVAL" --seed "$SEED" \
-    -o "$DATASET.tmp" >"$DATASET.meta.tmp"
+    -o "$DATASET.tmp" | sed 's/\.tmp: /: /' >"$DATASET.meta.tmp"
   mv "$DATASET.tmp" "$DATASET"
   mv "$DATASET.meta.tmp" "$DATASET.meta"
   cat "$DATASET.meta"
@@ -234,8 +246,11 @@ run_load() {
   local side=$1 pid=$2 port=$3 out=$4
   R[${side}_cpu0]=$(cpu_ticks "$pid")
   R[${side}_rss0_kb]=$(proc_kb "$pid" VmRSS)
-  if ! "$LOAD" --port "$port" -c "$CONNECTIONS" --lines "$LINES_PER_REQUEST" "$DATASET" |
-    tee "$out"; then
+  local rc=0
+  run_interruptible "$out" "$LOAD" --port "$port" -c "$CONNECTIONS" \
+    --lines "$LINES_PER_REQUEST" "$DATASET" || rc=$?
+  cat "$out"
+  if [[ $rc -ne 0 ]]; then
     echo "$side: load client reported failures" >&2
     R[${side}_load_failed]=1
   fi
@@ -483,7 +498,7 @@ SUMMARY="$DATA_DIR/last_results.txt"
   printf '%-34s %16s %16s %14s\n' "samples counted by query" "$(v vm_samples)" "$(mmv mm_samples)" ""
   printf '%-34s %16s %16s %14s\n' "series counted by query" "$(v vm_series)" "$(mmv mm_series)" ""
   printf '%-34s %16s %16s %14s\n' "idle CPU % of one core" "" "$(mmv mm_idle_cpu_pct)" ""
-  [[ -n "${R[mm_series_overhead_how]:-}" ]] &&
+  [[ -n "${R[mm_series_overhead_how]:-}" && "$(v mm_series_overhead)" != n/a ]] &&
     echo "(our per-series bytes: ${R[mm_series_overhead_how]})"
   echo
   echo "targets:"
