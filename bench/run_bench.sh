@@ -355,7 +355,10 @@ mm_start() {
   local dir=$1 port
   mkdir -p "$dir"
   port=$(free_port)
-  (cd "$dir" && exec "$MM" run --listen "127.0.0.1:$port" "${MM_EXTRA[@]}") >"$dir/log" 2>&1 &
+  # HOME and XDG dirs point into DIR too, so nothing it writes escapes the measured data dir.
+  (cd "$dir" && HOME="$dir" XDG_DATA_HOME="$dir/.local/share" XDG_STATE_HOME="$dir/.local/state" \
+    XDG_CONFIG_HOME="$dir/.config" exec "$MM" run --listen "127.0.0.1:$port" "${MM_EXTRA[@]}") \
+    >"$dir/log" 2>&1 &
   MM_PID=$!
   PIDS+=("$MM_PID")
   MM_BASE="http://127.0.0.1:$port"
