@@ -1,0 +1,565 @@
+#include "storage/tsdb/mem_store.h"
+
+#include <xxhash.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <unordered_set>
+
+#include "storage/tsdb/chunk.h"
+#include "storage/tsdb/index.h"
+#include "storage/tsdb/series_key.h"
+
+namespace mm::storage {
+
+using tsdb::ChunkBytes;
+using tsdb::HeadChunk;
+using tsdb::kKeySep;
+
+namespace {
+
+constexpr std::string_view kNamePrefix = "__name__\xff";
+constexpr uint32_t kNone = UINT32_MAX;
+
+int64_t FloorDiv(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+bool HasSep(std::string_view s) { return std::memchr(s.data(), kKeySep, s.size()) != nullptr; }
+
+struct ChunkRef {
+  int64_t min_t = 0;
+  int64_t max_t = 0;
+  ChunkBytes bytes;
+};
+
+// The rarely used parts of a series, allocated on first use.
+struct SeriesExtra {
+  std::vector<Sample> ooo;            // out-of-order samples, in arrival order
+  std::vector<StringSample> strings;  // string field values, in arrival order
+  bool strings_sorted = true;
+};
+
+struct SeriesData {
+  uint64_t id = 0;
+  uint64_t hash = 0;
+  std::unique_ptr<char[]> key;
+  uint32_t key_size = 0;
+  bool has_float = false;
+  int64_t last_t = 0;  // last in-order float sample (valid when has_float)
+  int64_t min_t = INT64_MAX;
+  int64_t max_t = INT64_MIN;
+  std::vector<ChunkRef> chunks;
+  HeadChunk head;
+  std::unique_ptr<SeriesExtra> extra;
+
+  std::string_view key_view() const { return {key.get(), key_size}; }
+  bool Overlaps(int64_t lo, int64_t hi) const { return min_t <= hi && max_t >= lo; }
+  void Extend(int64_t t) {
+    min_t = std::min(min_t, t);
+    max_t = std::max(max_t, t);
+  }
+  SeriesExtra& Extra() {
+    if (!extra) extra = std::make_unique<SeriesExtra>();
+    return *extra;
+  }
+};
+
+// Open addressing, linear probing: hash → local series index. Equal hashes (collisions) are
+// told apart by the caller's key comparison; probing continues past them.
+class SeriesTable {
+ public:
+  template <typename Eq>
+  uint32_t Find(uint64_t hash, Eq&& eq) const {
+    if (slots_.empty()) return kNone;
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+      const Slot& s = slots_[i];
+      if (s.idx == kNone) return kNone;
+      if (s.hash == hash && eq(s.idx)) return s.idx;
+    }
+  }
+  void Insert(uint64_t hash, uint32_t idx) {
+    if ((size_ + 1) * 4 > slots_.size() * 3) Grow();
+    Place(hash, idx);
+    ++size_;
+  }
+  size_t memory_bytes() const { return slots_.capacity() * sizeof(Slot); }
+
+ private:
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t idx = kNone;
+  };
+  void Place(uint64_t hash, uint32_t idx) {
+    const size_t mask = slots_.size() - 1;
+    size_t i = hash & mask;
+    while (slots_[i].idx != kNone) i = (i + 1) & mask;
+    slots_[i] = {hash, idx};
+  }
+  void Grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(std::max<size_t>(16, old.size() * 2), Slot{});
+    for (const Slot& s : old) {
+      if (s.idx != kNone) Place(s.hash, s.idx);
+    }
+  }
+  std::vector<Slot> slots_;
+  size_t size_ = 0;
+};
+
+void DedupeLastWins(std::vector<Sample>& v) {
+  size_t w = 0;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i + 1 < v.size() && v[i + 1].t == v[i].t) continue;
+    v[w++] = v[i];
+  }
+  v.resize(w);
+}
+
+void DedupeLastWins(std::vector<StringSample>& v) {
+  size_t w = 0;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i + 1 < v.size() && v[i + 1].t == v[i].t) continue;
+    if (w != i) v[w] = std::move(v[i]);
+    ++w;
+  }
+  v.resize(w);
+}
+
+bool FullRange(int64_t min_t, int64_t max_t) { return min_t == INT64_MIN && max_t == INT64_MAX; }
+
+}  // namespace
+
+struct alignas(64) MemStore::Shard {
+  mutable std::mutex mu;
+  std::deque<SeriesData> series;  // local id → series; stable addresses
+  SeriesTable table;
+  tsdb::PostingsIndex index;
+  uint64_t samples = 0;
+  uint64_t string_samples = 0;
+  uint64_t chunks = 0;
+  uint64_t chunk_bytes = 0;
+  uint64_t key_bytes = 0;
+  uint64_t rejected_ooo = 0;
+};
+
+// The key of a point's field as pieces of the batch, compared and hashed without copying
+// labels: prefix tags (names < "__name__"), the name, suffix tags, each already `n 0xFF v 0xFF`.
+struct MemStore::KeyParts {
+  std::string_view prefix, measurement, field, suffix;
+  bool has_name = true;   // false only for an empty measurement with field "value"
+  bool has_field = true;  // false when the field is "value" (the name is the measurement)
+
+  size_t size() const {
+    size_t n = prefix.size() + suffix.size();
+    if (has_name) n += kNamePrefix.size() + measurement.size() + 1;
+    if (has_field) n += 1 + field.size();
+    return n;
+  }
+  bool Equals(std::string_view key) const {
+    if (key.size() != size()) return false;
+    const char* p = key.data();
+    auto eat = [&p](std::string_view s) {
+      if (std::memcmp(p, s.data(), s.size()) != 0) return false;
+      p += s.size();
+      return true;
+    };
+    if (!eat(prefix)) return false;
+    if (has_name) {
+      if (!eat(kNamePrefix) || !eat(measurement)) return false;
+      if (has_field && (*p++ != '_' || !eat(field))) return false;
+      if (*p++ != kKeySep) return false;
+    }
+    return eat(suffix);
+  }
+  void AppendTo(std::string& out) const {
+    out.append(prefix);
+    if (has_name) {
+      out.append(kNamePrefix);
+      out.append(measurement);
+      if (has_field) {
+        out.push_back('_');
+        out.append(field);
+      }
+      out.push_back(kKeySep);
+    }
+    out.append(suffix);
+  }
+};
+
+struct MemStore::WriteScratch {
+  struct PointInfo {
+    uint32_t off = 0, prefix_len = 0, suffix_len = 0;
+    int64_t t = 0;
+    bool valid = true;
+  };
+  struct Entry {
+    uint64_t hash;
+    uint32_t point;
+    uint32_t field;
+  };
+  std::string labels;  // per point: serialized prefix tags then suffix tags
+  std::vector<PointInfo> points;
+  std::vector<Entry> entries, sorted;
+  std::vector<uint32_t> shard_start;
+  std::string key;
+
+  KeyParts Parts(const PointBatch& batch, uint32_t point, uint32_t field) const {
+    const PointRef& p = batch.points()[point];
+    const PointInfo& info = points[point];
+    KeyParts k;
+    k.prefix = std::string_view(labels).substr(info.off, info.prefix_len);
+    k.suffix = std::string_view(labels).substr(info.off + info.prefix_len, info.suffix_len);
+    k.measurement = p.measurement;
+    k.field = batch.fields(p)[field].key;
+    k.has_field = k.field != "value";  // as SeriesName()
+    k.has_name = !(p.measurement.empty() && !k.has_field);
+    return k;
+  }
+};
+
+MemStore::MemStore(MemStoreOptions options) : options_(options) {
+  size_t n = options_.shards;
+  if (n == 0) {
+    size_t cores = std::max(1u, std::thread::hardware_concurrency());
+    n = std::max<size_t>(16, std::bit_ceil(cores * 4));
+  }
+  n = std::bit_ceil(std::max<size_t>(n, 1));
+  shard_bits_ = std::countr_zero(n);
+  options_.shards = n;
+  if (options_.chunk_target_samples == 0) options_.chunk_target_samples = 120;
+  if (options_.clock == nullptr) options_.clock = Clock::Real();
+  shards_ = std::make_unique<Shard[]>(n);
+}
+
+MemStore::~MemStore() = default;
+
+std::unique_ptr<Storage> NewMemStore(MemStoreOptions options) {
+  return std::make_unique<MemStore>(options);
+}
+
+Result<WriteStats> MemStore::Write(const PointBatch& batch) {
+  if (closed_.load(std::memory_order_relaxed)) {
+    return Status::FailedPrecondition("write to a closed store");
+  }
+  WriteStats stats;
+  thread_local WriteScratch s;
+  s.labels.clear();
+  s.points.clear();
+  s.entries.clear();
+  const auto& points = batch.points();
+  s.points.resize(points.size());
+
+  // Phase 1, no lock: serialize each point's tags once, hash every field's series key.
+  for (uint32_t pi = 0; pi < points.size(); ++pi) {
+    const PointRef& p = points[pi];
+    WriteScratch::PointInfo& info = s.points[pi];
+    info.off = static_cast<uint32_t>(s.labels.size());
+    info.t = FloorDiv(p.timestamp_ns, 1'000'000);
+    info.valid = !HasSep(p.measurement);
+    auto tags = batch.tags(p);
+    size_t i = 0;
+    auto append_tag = [&](const TagRef& tag) {
+      if (tag.value.empty()) return;  // an empty label equals an absent one
+      if (HasSep(tag.key) || HasSep(tag.value)) info.valid = false;
+      s.labels.append(tag.key);
+      s.labels.push_back(kKeySep);
+      s.labels.append(tag.value);
+      s.labels.push_back(kKeySep);
+    };
+    for (; i < tags.size() && tags[i].key < kMetricNameLabel; ++i) append_tag(tags[i]);
+    info.prefix_len = static_cast<uint32_t>(s.labels.size() - info.off);
+    for (; i < tags.size(); ++i) {
+      if (tags[i].key != kMetricNameLabel) append_tag(tags[i]);
+    }
+    info.suffix_len = static_cast<uint32_t>(s.labels.size() - info.off - info.prefix_len);
+  }
+  for (uint32_t pi = 0; pi < points.size(); ++pi) {
+    auto fields = batch.fields(points[pi]);
+    for (uint32_t fi = 0; fi < fields.size(); ++fi) {
+      if (!s.points[pi].valid || HasSep(fields[fi].key)) {
+        ++stats.samples_rejected;
+        rejected_invalid_labels_.fetch_add(1, std::memory_order_relaxed);
+        continue;
+      }
+      s.key.clear();
+      s.Parts(batch, pi, fi).AppendTo(s.key);
+      s.entries.push_back({XXH3_64bits(s.key.data(), s.key.size()), pi, fi});
+    }
+  }
+
+  // Group by shard (stable, so a series' samples keep batch order).
+  const size_t nshards = shard_count();
+  s.shard_start.assign(nshards + 1, 0);
+  for (const auto& e : s.entries) ++s.shard_start[ShardOf(e.hash) + 1];
+  for (size_t i = 0; i < nshards; ++i) s.shard_start[i + 1] += s.shard_start[i];
+  s.sorted.resize(s.entries.size());
+  {
+    std::vector<uint32_t>& pos = s.shard_start;  // advanced below, then restored
+    for (const auto& e : s.entries) s.sorted[pos[ShardOf(e.hash)]++] = e;
+    for (size_t i = nshards; i > 0; --i) pos[i] = pos[i - 1];
+    pos[0] = 0;
+  }
+
+  // Phase 2: one lock per shard.
+  const uint32_t target = options_.chunk_target_samples;
+  const int64_t span = options_.chunk_max_span_ms;
+  const uint32_t max_ooo = options_.max_ooo_samples_per_series;
+  for (size_t si = 0; si < nshards; ++si) {
+    const uint32_t begin = s.shard_start[si], end = s.shard_start[si + 1];
+    if (begin == end) continue;
+    Shard& shard = shards_[si];
+    std::lock_guard lock(shard.mu);
+    for (uint32_t ei = begin; ei < end; ++ei) {
+      const WriteScratch::Entry& e = s.sorted[ei];
+      const KeyParts parts = s.Parts(batch, e.point, e.field);
+      uint32_t idx = shard.table.Find(
+          e.hash, [&](uint32_t i) { return parts.Equals(shard.series[i].key_view()); });
+      if (idx == kNone) {
+        idx = static_cast<uint32_t>(shard.series.size());
+        SeriesData& ns = shard.series.emplace_back();
+        ns.id = next_series_id_.fetch_add(1, std::memory_order_relaxed);
+        ns.hash = e.hash;
+        s.key.clear();
+        parts.AppendTo(s.key);
+        ns.key_size = static_cast<uint32_t>(s.key.size());
+        ns.key = std::make_unique<char[]>(s.key.size());
+        std::memcpy(ns.key.get(), s.key.data(), s.key.size());
+        shard.key_bytes += s.key.size();
+        shard.table.Insert(e.hash, idx);
+        shard.index.Add(idx, s.key);
+        ++stats.series_created;
+      }
+      SeriesData& ser = shard.series[idx];
+      const FieldRef& f = batch.fields(points[e.point])[e.field];
+      const int64_t t = s.points[e.point].t;
+      if (f.type == FieldType::kString) {
+        SeriesExtra& x = ser.Extra();
+        if (!x.strings.empty() && t < x.strings.back().t) x.strings_sorted = false;
+        x.strings.push_back({t, std::string(f.s)});
+        ++shard.string_samples;
+      } else if (ser.has_float && t < ser.last_t) {
+        SeriesExtra& x = ser.Extra();
+        if (x.ooo.size() >= max_ooo) {
+          ++shard.rejected_ooo;
+          ++stats.samples_rejected;
+          continue;
+        }
+        x.ooo.push_back({t, f.AsDouble()});
+        ++shard.samples;
+      } else {
+        HeadChunk& head = ser.head;
+        if (head.count() > 0 &&
+            (head.count() >= target ||
+             (span > 0 && FloorDiv(t, span) != FloorDiv(head.first_t(), span)))) {
+          std::string bytes = head.Encode();
+          ser.chunks.push_back({head.first_t(), head.last_t(), ChunkBytes::Copy(bytes)});
+          ++shard.chunks;
+          shard.chunk_bytes += bytes.size();
+          head.Reset();
+        }
+        head.Append(t, f.AsDouble());
+        ser.has_float = true;
+        ser.last_t = t;
+        ++shard.samples;
+      }
+      ser.Extend(t);
+      ++stats.samples_stored;
+    }
+  }
+  return stats;
+}
+
+std::vector<uint32_t> MemStore::MatchLocked(const Shard& shard,
+                                            std::span<const LabelMatcher> matchers,
+                                            int64_t min_t, int64_t max_t) const {
+  std::vector<uint32_t> ids = shard.index.Select(matchers);
+  std::erase_if(ids, [&](uint32_t i) { return !shard.series[i].Overlaps(min_t, max_t); });
+  return ids;
+}
+
+Result<std::vector<SeriesSamples>> MemStore::Select(std::span<const LabelMatcher> matchers,
+                                                    const SelectOptions& options) {
+  const int64_t lo = options.min_t, hi = options.max_t;
+  std::vector<SeriesSamples> out;
+  struct Collected {
+    std::string key;
+    std::vector<ChunkRef> chunks;
+    std::vector<Sample> head;
+    std::vector<Sample> ooo;
+    std::vector<StringSample> strings;
+    bool strings_sorted = true;
+  };
+  std::vector<Collected> collected;
+  for (size_t si = 0; si < shard_count(); ++si) {
+    const Shard& shard = shards_[si];
+    collected.clear();
+    {
+      std::lock_guard lock(shard.mu);
+      for (uint32_t id : MatchLocked(shard, matchers, lo, hi)) {
+        const SeriesData& ser = shard.series[id];
+        Collected& c = collected.emplace_back();
+        c.key.assign(ser.key_view());
+        for (const ChunkRef& ch : ser.chunks) {
+          if (ch.min_t <= hi && ch.max_t >= lo) c.chunks.push_back(ch);
+        }
+        ser.head.DecodeInto(lo, hi, c.head);
+        if (ser.extra) {
+          for (const Sample& x : ser.extra->ooo) {
+            if (x.t >= lo && x.t <= hi) c.ooo.push_back(x);
+          }
+          if (options.with_strings) {
+            for (const StringSample& x : ser.extra->strings) {
+              if (x.t >= lo && x.t <= hi) c.strings.push_back(x);
+            }
+            c.strings_sorted = ser.extra->strings_sorted;
+          }
+        }
+      }
+    }
+    // Decode outside the lock: cut chunks are immutable and kept alive by their references.
+    for (Collected& c : collected) {
+      SeriesSamples ss;
+      for (const ChunkRef& ch : c.chunks) {
+        Status st = tsdb::DecodeChunkInto(ch.bytes.view(), lo, hi, ss.samples);
+        if (!st.ok()) return Status::Internal("series " + c.key + ": " + st.message());
+      }
+      ss.samples.insert(ss.samples.end(), c.head.begin(), c.head.end());
+      if (!c.ooo.empty()) {
+        // In-order samples first, then OOO ones in arrival order: a stable sort keeps the
+        // later write last among equal timestamps.
+        ss.samples.insert(ss.samples.end(), c.ooo.begin(), c.ooo.end());
+        std::stable_sort(ss.samples.begin(), ss.samples.end(),
+                         [](const Sample& a, const Sample& b) { return a.t < b.t; });
+      }
+      DedupeLastWins(ss.samples);
+      if (!c.strings_sorted) {
+        std::stable_sort(c.strings.begin(), c.strings.end(),
+                         [](const StringSample& a, const StringSample& b) { return a.t < b.t; });
+      }
+      DedupeLastWins(c.strings);
+      ss.string_samples = std::move(c.strings);
+      if (ss.samples.empty() && ss.string_samples.empty()) continue;
+      ss.labels = tsdb::LabelsFromKey(c.key);
+      out.push_back(std::move(ss));
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const SeriesSamples& a, const SeriesSamples& b) { return a.labels < b.labels; });
+  return out;
+}
+
+Result<std::vector<Labels>> MemStore::Series(std::span<const LabelMatcher> matchers,
+                                             int64_t min_t, int64_t max_t) {
+  std::vector<std::string> keys;
+  for (size_t si = 0; si < shard_count(); ++si) {
+    const Shard& shard = shards_[si];
+    std::lock_guard lock(shard.mu);
+    for (uint32_t id : MatchLocked(shard, matchers, min_t, max_t)) {
+      keys.emplace_back(shard.series[id].key_view());
+    }
+  }
+  std::vector<Labels> out;
+  out.reserve(keys.size());
+  for (const std::string& k : keys) out.push_back(tsdb::LabelsFromKey(k));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Result<std::vector<std::string>> MemStore::LabelNames(std::span<const LabelMatcher> matchers,
+                                                      int64_t min_t, int64_t max_t) {
+  std::unordered_set<std::string> names;
+  for (size_t si = 0; si < shard_count(); ++si) {
+    const Shard& shard = shards_[si];
+    std::lock_guard lock(shard.mu);
+    if (matchers.empty() && FullRange(min_t, max_t)) {
+      for (std::string_view n : shard.index.LabelNames()) names.emplace(n);
+      continue;
+    }
+    for (uint32_t id : MatchLocked(shard, matchers, min_t, max_t)) {
+      tsdb::ForEachKeyLabel(shard.series[id].key_view(),
+                            [&](std::string_view n, std::string_view) { names.emplace(n); });
+    }
+  }
+  std::vector<std::string> out(names.begin(), names.end());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Result<std::vector<std::string>> MemStore::LabelValues(std::string_view name,
+                                                       std::span<const LabelMatcher> matchers,
+                                                       int64_t min_t, int64_t max_t) {
+  std::unordered_set<std::string> values;
+  for (size_t si = 0; si < shard_count(); ++si) {
+    const Shard& shard = shards_[si];
+    std::lock_guard lock(shard.mu);
+    if (matchers.empty() && FullRange(min_t, max_t)) {
+      for (std::string_view v : shard.index.LabelValues(name)) values.emplace(v);
+      continue;
+    }
+    for (uint32_t id : MatchLocked(shard, matchers, min_t, max_t)) {
+      std::string_view v = tsdb::KeyLabelValue(shard.series[id].key_view(), name);
+      if (!v.empty()) values.emplace(v);
+    }
+  }
+  std::vector<std::string> out(values.begin(), values.end());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Status MemStore::Flush() { return Status::Ok(); }  // nothing buffered outside the head yet
+
+Status MemStore::Close() {
+  closed_.store(true);
+  return Status::Ok();
+}
+
+MemStoreStats MemStore::Stats() const {
+  MemStoreStats st;
+  st.rejected_invalid_labels = rejected_invalid_labels_.load(std::memory_order_relaxed);
+  for (size_t si = 0; si < shard_count(); ++si) {
+    const Shard& shard = shards_[si];
+    std::lock_guard lock(shard.mu);
+    st.series += shard.series.size();
+    st.samples += shard.samples;
+    st.string_samples += shard.string_samples;
+    st.chunks += shard.chunks;
+    st.chunk_bytes += shard.chunk_bytes;
+    st.rejected_out_of_order += shard.rejected_ooo;
+    st.index_bytes += shard.key_bytes + shard.index.memory_bytes() + shard.table.memory_bytes();
+    for (const SeriesData& ser : shard.series) {
+      st.head_chunk_bytes += ser.head.data_bytes();
+      size_t overhead = sizeof(SeriesData) + ser.head.heap_bytes() - ser.head.data_bytes() +
+                        ser.chunks.capacity() * sizeof(ChunkRef);
+      for (const ChunkRef& c : ser.chunks) overhead += c.bytes.memory_bytes() - c.bytes.size();
+      if (ser.extra) {
+        overhead += sizeof(SeriesExtra) + ser.extra->ooo.capacity() * sizeof(Sample) +
+                    ser.extra->strings.capacity() * sizeof(StringSample);
+        for (const StringSample& x : ser.extra->strings) {
+          if (x.v.capacity() > 15) overhead += x.v.capacity() + 1;
+        }
+      }
+      st.head_overhead_bytes += overhead;
+    }
+  }
+  return st;
+}
+
+std::optional<uint64_t> MemStore::SeriesId(const Labels& labels) const {
+  const uint64_t hash = labels.Hash();
+  const std::string key = tsdb::SeriesKey(labels);
+  const Shard& shard = shards_[ShardOf(hash)];
+  std::lock_guard lock(shard.mu);
+  uint32_t idx =
+      shard.table.Find(hash, [&](uint32_t i) { return shard.series[i].key_view() == key; });
+  if (idx == kNone) return std::nullopt;
+  return shard.series[idx].id;
+}
+
+}  // namespace mm::storage
