@@ -1,7 +1,7 @@
 // SystemSource: host metrics read from /proc and /sys through Env (so tests run on recorded
 // fixtures): CPU_Usage and Memory_Usage (the two names users ask for), plus Telegraf-shaped
 // measurements cpu, system, kernel, processes, mem, swap, diskio, disk, net, temp. The full list
-// of series is in docs/sources.md. Owns its parse state; the Env is not owned and must outlive it.
+// of series is in src/sources/README.md. Owns its parse state; the Env is not owned and must outlive it.
 // Not thread-safe: Prime/Collect from one thread at a time (the Scheduler does); stats() from any.
 #pragma once
 
