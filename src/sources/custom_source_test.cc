@@ -1,17 +1,16 @@
 #include "sources/custom_source.h"
 
-#include <stdexcept>
-
 #include <gtest/gtest.h>
+
+#include <stdexcept>
 
 namespace mm {
 namespace {
 
 TEST(CustomSource, OnePointWithLabels) {
   int n = 0;
-  auto src = CustomSource::Create(
-      "queue_depth", [&]() -> Result<double> { return 1.5 * ++n; },
-      {{"queue", "orders"}, {"app", "shop"}});
+  auto src = CustomSource::Create("queue_depth", [&]() -> Result<double> { return 1.5 * ++n; },
+                                  {{"queue", "orders"}, {"app", "shop"}});
   ASSERT_TRUE(src.ok());
   EXPECT_EQ((*src)->name(), "custom:queue_depth");
   PointBatch b;

@@ -47,8 +47,8 @@ void UnescapeMountField(std::string_view in, std::string& out) {
   for (size_t i = 0; i < in.size(); ++i) {
     if (in[i] == '\\' && i + 3 < in.size() && in[i + 1] >= '0' && in[i + 1] <= '3' &&
         in[i + 2] >= '0' && in[i + 2] <= '7' && in[i + 3] >= '0' && in[i + 3] <= '7') {
-      out.push_back(static_cast<char>((in[i + 1] - '0') * 64 + (in[i + 2] - '0') * 8 +
-                                      (in[i + 3] - '0')));
+      out.push_back(
+          static_cast<char>((in[i + 1] - '0') * 64 + (in[i + 2] - '0') * 8 + (in[i + 3] - '0')));
       i += 3;
     } else {
       out.push_back(in[i]);

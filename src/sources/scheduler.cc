@@ -10,7 +10,7 @@ struct Scheduler::Job {
   Sink* sink = nullptr;
   int64_t interval_ns = 0;
   JobOptions options;
-  bool primed = false;     // Prime() called and first tick scheduled (since the last Start)
+  bool primed = false;        // Prime() called and first tick scheduled (since the last Start)
   int64_t deadline_mono = 0;  // when the next tick is due, monotonic
   int64_t tick_wall = 0;      // the wall-clock timestamp of the next tick
   JobStats stats;

@@ -28,15 +28,15 @@ struct JobOptions {
 };
 
 struct JobStats {
-  uint64_t runs = 0;            // Collect calls (including failed ones)
-  uint64_t skipped_ticks = 0;   // ticks missed because a collection (or another job) overran
-  uint64_t collect_errors = 0;  // Collect/Prime returned an error or threw
-  uint64_t sink_errors = 0;     // Sink::Write refused a batch (the batch is dropped)
-  uint64_t points = 0;          // points handed to the sink successfully
+  uint64_t runs = 0;             // Collect calls (including failed ones)
+  uint64_t skipped_ticks = 0;    // ticks missed because a collection (or another job) overran
+  uint64_t collect_errors = 0;   // Collect/Prime returned an error or threw
+  uint64_t sink_errors = 0;      // Sink::Write refused a batch (the batch is dropped)
+  uint64_t points = 0;           // points handed to the sink successfully
   int64_t last_duration_ns = 0;  // of the last Collect
   int64_t max_duration_ns = 0;
-  int64_t last_tick_ns = 0;      // wall-clock timestamp given to the last Collect
-  std::string last_error;        // of the last failed Collect/Prime/Write, "" if none
+  int64_t last_tick_ns = 0;  // wall-clock timestamp given to the last Collect
+  std::string last_error;    // of the last failed Collect/Prime/Write, "" if none
 };
 
 class Scheduler {
@@ -88,7 +88,7 @@ class Scheduler {
   bool stop_ = false;                       // guarded by mu_
   bool running_ = false;                    // guarded by mu_
   std::thread thread_;
-  std::mutex start_stop_mu_;                // serializes Start/Stop
+  std::mutex start_stop_mu_;  // serializes Start/Stop
 };
 
 }  // namespace mm

@@ -63,8 +63,19 @@ uint32_t BitOf(std::string_view metric) {
 }
 
 // /proc/stat cpu columns, in file order.
-enum CpuCol { kUser, kNice, kSystemT, kIdle, kIowait, kIrq, kSoftirq, kSteal, kGuest, kGuestNice,
-              kCpuCols };
+enum CpuCol {
+  kUser,
+  kNice,
+  kSystemT,
+  kIdle,
+  kIowait,
+  kIrq,
+  kSoftirq,
+  kSteal,
+  kGuest,
+  kGuestNice,
+  kCpuCols
+};
 
 struct CpuTimes {
   bool present = false;
@@ -89,11 +100,38 @@ struct StatSnapshot {
 
 // /proc/meminfo keys we report, with their Telegraf `mem` field names (bytes unless noted).
 enum MemKey {
-  kMemTotal, kMemFree, kMemAvailable, kBuffers, kCached, kSwapCached, kActive, kInactive,
-  kSwapTotal, kSwapFree, kDirty, kWriteback, kWritebackTmp, kMapped, kShmem, kSlab,
-  kSReclaimable, kSUnreclaim, kPageTables, kCommitLimit, kCommittedAS, kVmallocTotal,
-  kVmallocUsed, kVmallocChunk, kHugePagesTotal, kHugePagesFree, kHugepagesize, kHighTotal,
-  kHighFree, kLowTotal, kLowFree, kMemKeys
+  kMemTotal,
+  kMemFree,
+  kMemAvailable,
+  kBuffers,
+  kCached,
+  kSwapCached,
+  kActive,
+  kInactive,
+  kSwapTotal,
+  kSwapFree,
+  kDirty,
+  kWriteback,
+  kWritebackTmp,
+  kMapped,
+  kShmem,
+  kSlab,
+  kSReclaimable,
+  kSUnreclaim,
+  kPageTables,
+  kCommitLimit,
+  kCommittedAS,
+  kVmallocTotal,
+  kVmallocUsed,
+  kVmallocChunk,
+  kHugePagesTotal,
+  kHugePagesFree,
+  kHugepagesize,
+  kHighTotal,
+  kHighFree,
+  kLowTotal,
+  kLowFree,
+  kMemKeys
 };
 
 struct MemKeyInfo {
@@ -209,11 +247,11 @@ class Emitter {
 };
 
 constexpr std::array<std::string_view, kCpuCols> kTimeFields = {
-    "time_user", "time_nice", "time_system", "time_idle", "time_iowait",
-    "time_irq", "time_softirq", "time_steal", "time_guest", "time_guest_nice"};
+    "time_user", "time_nice",    "time_system", "time_idle",  "time_iowait",
+    "time_irq",  "time_softirq", "time_steal",  "time_guest", "time_guest_nice"};
 constexpr std::array<std::string_view, kCpuCols> kUsageFields = {
-    "usage_user", "usage_nice", "usage_system", "usage_idle", "usage_iowait",
-    "usage_irq", "usage_softirq", "usage_steal", "usage_guest", "usage_guest_nice"};
+    "usage_user", "usage_nice",    "usage_system", "usage_idle",  "usage_iowait",
+    "usage_irq",  "usage_softirq", "usage_steal",  "usage_guest", "usage_guest_nice"};
 
 // Per-column deltas (negative ones, e.g. iowait going back on NO_HZ kernels, clamp to 0) and
 // their total; guest and guest_nice are already inside user and nice, so not in the total.
@@ -235,8 +273,7 @@ CpuDelta Delta(const CpuTimes& prev, const CpuTimes& cur) {
 
 struct SystemSource::State {
   // Statistics (read by stats() from other threads).
-  std::atomic<uint64_t> collections{0}, missing{0}, unreadable{0}, parse_errors{0},
-      no_cpu_delta{0};
+  std::atomic<uint64_t> collections{0}, missing{0}, unreadable{0}, parse_errors{0}, no_cpu_delta{0};
 
   int64_t user_hz = 100;
   int64_t page_size = 4096;
@@ -249,9 +286,9 @@ struct SystemSource::State {
   std::vector<FieldRef> fields;
   std::vector<Mount> mounts;
   size_t n_mounts = 0;
-  std::string path;     // reused path buffer
-  std::string scratch;  // reused unescape buffer
-  std::string cpu_name; // "cpuN"
+  std::string path;      // reused path buffer
+  std::string scratch;   // reused unescape buffer
+  std::string cpu_name;  // "cpuN"
 
   // Records a non-ok status: NotFound is counted and dropped; anything else is kept if first.
   void Note(Status s, Status& first) {
@@ -266,11 +303,10 @@ struct SystemSource::State {
 };
 
 std::vector<std::string> SystemSourceOptions::DefaultIgnoredFs() {
-  return {"autofs",   "binfmt_misc", "bpf",     "cgroup",   "cgroup2",  "configfs",
-          "debugfs",  "devfs",       "devpts",  "devtmpfs", "efivarfs", "fusectl",
-          "hugetlbfs", "iso9660",    "mqueue",  "nsfs",     "proc",     "pstore",
-          "ramfs",    "rpc_pipefs",  "securityfs", "selinuxfs", "squashfs", "sysfs",
-          "tmpfs",    "tracefs"};
+  return {"autofs",    "binfmt_misc", "bpf",      "cgroup",   "cgroup2", "configfs",   "debugfs",
+          "devfs",     "devpts",      "devtmpfs", "efivarfs", "fusectl", "hugetlbfs",  "iso9660",
+          "mqueue",    "nsfs",        "proc",     "pstore",   "ramfs",   "rpc_pipefs", "securityfs",
+          "selinuxfs", "squashfs",    "sysfs",    "tmpfs",    "tracefs"};
 }
 
 std::vector<std::string> SystemSource::KnownMetrics() {
@@ -429,7 +465,8 @@ Status ParseMeminfo(std::string_view text, MemInfo& m) {
     std::string_view v = tok.Next();
     std::string_view unit = tok.Next();
     uint64_t n;
-    if (!ParseU64(v, n)) return ParseError(kMeminfoPath, lines.line_number(), "expected a number", v);
+    if (!ParseU64(v, n))
+      return ParseError(kMeminfoPath, lines.line_number(), "expected a number", v);
     if (unit == "kB") {
       n *= 1024;
     } else if (!unit.empty()) {
@@ -614,8 +651,8 @@ struct SystemSource::Collector {
   void ProcessesScan() {
     auto names = src.env_->ListDir("/proc");
     if (!names.ok()) return Note(names.status());
-    uint64_t total = 0, running = 0, sleeping = 0, blocked = 0, zombies = 0, stopped = 0,
-             dead = 0, paging = 0, idle = 0, unknown = 0, threads = 0;
+    uint64_t total = 0, running = 0, sleeping = 0, blocked = 0, zombies = 0, stopped = 0, dead = 0,
+             paging = 0, idle = 0, unknown = 0, threads = 0;
     for (const std::string& pid : *names) {
       if (!IsDigits(pid)) continue;
       st.path.assign("/proc/").append(pid).append("/stat");
@@ -641,15 +678,35 @@ struct SystemSource::Collector {
       ++total;
       threads += n;
       switch (state[0]) {
-        case 'R': ++running; break;
-        case 'S': ++sleeping; break;
-        case 'D': ++blocked; break;
-        case 'Z': ++zombies; break;
-        case 'T': case 't': ++stopped; break;
-        case 'X': case 'x': ++dead; break;
-        case 'W': ++paging; break;
-        case 'I': ++idle; break;
-        default: ++unknown; break;
+        case 'R':
+          ++running;
+          break;
+        case 'S':
+          ++sleeping;
+          break;
+        case 'D':
+          ++blocked;
+          break;
+        case 'Z':
+          ++zombies;
+          break;
+        case 'T':
+        case 't':
+          ++stopped;
+          break;
+        case 'X':
+        case 'x':
+          ++dead;
+          break;
+        case 'W':
+          ++paging;
+          break;
+        case 'I':
+          ++idle;
+          break;
+        default:
+          ++unknown;
+          break;
       }
     }
     e.Begin();
@@ -684,7 +741,8 @@ struct SystemSource::Collector {
     }
     e.U("available", u.available);
     e.U("used", u.used);
-    e.F("available_percent", Percent(static_cast<double>(u.available), static_cast<double>(u.total)));
+    e.F("available_percent",
+        Percent(static_cast<double>(u.available), static_cast<double>(u.total)));
     e.F("used_percent", Percent(static_cast<double>(u.used), static_cast<double>(u.total)));
     e.End("mem");
   }
@@ -778,8 +836,7 @@ struct SystemSource::Collector {
     LineReader lines(*text);
     while (auto line = lines.Next()) {
       Tokens tok(*line);
-      std::string_view dev = tok.Next(), path = tok.Next(), fstype = tok.Next(),
-                       opts = tok.Next();
+      std::string_view dev = tok.Next(), path = tok.Next(), fstype = tok.Next(), opts = tok.Next();
       if (dev.empty()) continue;
       if (opts.empty()) {
         Note(ParseError("/proc/self/mounts", lines.line_number(), "expected 4+ fields", *line));

@@ -1,8 +1,9 @@
 // SystemSource: host metrics read from /proc and /sys through Env (so tests run on recorded
 // fixtures): CPU_Usage and Memory_Usage (the two names users ask for), plus Telegraf-shaped
 // measurements cpu, system, kernel, processes, mem, swap, diskio, disk, net, temp. The full list
-// of series is in src/sources/README.md. Owns its parse state; the Env is not owned and must outlive it.
-// Not thread-safe: Prime/Collect from one thread at a time (the Scheduler does); stats() from any.
+// of series is in src/sources/README.md. Owns its parse state; the Env is not owned and must
+// outlive it. Not thread-safe: Prime/Collect from one thread at a time (the Scheduler does);
+// stats() from any.
 #pragma once
 
 #include <atomic>
@@ -47,10 +48,10 @@ struct SystemSourceOptions {
 // Counters of what a SystemSource skipped or failed on, since construction.
 struct SystemSourceStats {
   uint64_t collections = 0;
-  uint64_t missing_files = 0;    // a file or directory that was absent (skipped quietly)
-  uint64_t unreadable = 0;       // a statfs or sensor read that failed (skipped quietly)
-  uint64_t parse_errors = 0;     // returned as a Status naming file and line
-  uint64_t no_cpu_delta = 0;     // ticks without a CPU % (first collection, or no time passed)
+  uint64_t missing_files = 0;  // a file or directory that was absent (skipped quietly)
+  uint64_t unreadable = 0;     // a statfs or sensor read that failed (skipped quietly)
+  uint64_t parse_errors = 0;   // returned as a Status naming file and line
+  uint64_t no_cpu_delta = 0;   // ticks without a CPU % (first collection, or no time passed)
 };
 
 class SystemSource : public Source {

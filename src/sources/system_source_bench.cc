@@ -36,16 +36,14 @@ SystemSourceOptions Only(std::string metric, bool scan = false) {
 }
 
 BENCHMARK_CAPTURE(Collect, all, Only("all"))->Unit(benchmark::kMicrosecond);
-BENCHMARK_CAPTURE(Collect, all_scan_processes, Only("all", true))
-    ->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(Collect, all_scan_processes, Only("all", true))->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(Collect, CPU_Usage, Only("CPU_Usage"))->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(Collect, Memory_Usage, Only("Memory_Usage"))->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(Collect, cpu, Only("cpu"))->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(Collect, system, Only("system"))->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(Collect, kernel, Only("kernel"))->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(Collect, processes, Only("processes"))->Unit(benchmark::kMicrosecond);
-BENCHMARK_CAPTURE(Collect, processes_scan, Only("processes", true))
-    ->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(Collect, processes_scan, Only("processes", true))->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(Collect, mem, Only("mem"))->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(Collect, swap, Only("swap"))->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(Collect, diskio, Only("diskio"))->Unit(benchmark::kMicrosecond);

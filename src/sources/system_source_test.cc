@@ -1,5 +1,7 @@
 #include "sources/system_source.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -7,9 +9,6 @@
 #include <map>
 #include <sstream>
 #include <thread>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 namespace mm {
 namespace {
@@ -24,9 +23,7 @@ class SwitchEnv : public Env {
   explicit SwitchEnv(Env* e) : e_(e) {}
   void Set(Env* e) { e_ = e; }
   Result<std::string> ReadFile(const std::string& p) override { return e_->ReadFile(p); }
-  Result<std::vector<std::string>> ListDir(const std::string& p) override {
-    return e_->ListDir(p);
-  }
+  Result<std::vector<std::string>> ListDir(const std::string& p) override { return e_->ListDir(p); }
   bool FileExists(const std::string& p) override { return e_->FileExists(p); }
   Result<FsStats> StatFs(const std::string& p) override { return e_->StatFs(p); }
 
@@ -297,8 +294,7 @@ TEST_F(FixtureTest, Disk) {
   EXPECT_EQ(s["disk_total" + root], 66053021.0 * 4096);
   EXPECT_EQ(s["disk_free" + root], 20747182.0 * 4096);
   EXPECT_EQ(s["disk_used" + root], (66053021.0 - 61715906.0) * 4096);
-  EXPECT_DOUBLE_EQ(s["disk_used_percent" + root],
-                   100.0 * 4337115.0 / (4337115.0 + 20747182.0));
+  EXPECT_DOUBLE_EQ(s["disk_used_percent" + root], 100.0 * 4337115.0 / (4337115.0 + 20747182.0));
   EXPECT_EQ(s["disk_inodes_total" + root], 16777216);
   EXPECT_EQ(s["disk_inodes_free" + root], 16348253);
   EXPECT_EQ(s["disk_inodes_used" + root], 16777216 - 16348253);
@@ -317,8 +313,12 @@ TEST(SystemSourceDisk, EscapedMountPathsDuplicatesAndUnreadableMounts) {
               "/dev/sdc1 /srv xfs ro 0 0\n"  // mounted over the first /srv
               "/dev/sdd1 /gone ext4 rw 0 0\n"
               "overlay / overlay rw,lowerdir=/x 0 0\n");
-  FsStats fs{.block_size = 1024, .blocks = 100, .blocks_free = 50, .blocks_avail = 50,
-             .files = 10, .files_free = 5};
+  FsStats fs{.block_size = 1024,
+             .blocks = 100,
+             .blocks_free = 50,
+             .blocks_avail = 50,
+             .files = 10,
+             .files_free = 5};
   env.SetStatFs("/mnt/my disk", fs);
   env.SetStatFs("/srv", fs);
   env.SetStatFs("/", fs);
