@@ -18,6 +18,7 @@
 // Expectations, one per line (blank lines and lines starting with '#' are ignored):
 //   measurement{tag=value,...} field=type:value @timestamp   one sample per field, in order, in
 //                                   the canonical form of line_protocol_testing.h; all must match
+//                                   (the {...} markers above work here too, e.g. {REPEAT})
 //   error line N: text              the next error is on line N and its reason contains `text`;
 //                                   the number of errors must match too
 //   lines_ok N / lines_failed N     optional counters
@@ -159,7 +160,7 @@ TEST_P(LineProtocolDataTest, Case) {
     } else if (e.rfind("precision_error ", 0) == 0) {
       want_precision_error = e.substr(16);
     } else {
-      want_samples.push_back(e);
+      want_samples.push_back(ExpandMarkers(e));
     }
   }
 
