@@ -62,6 +62,13 @@ class PointBatch {
   // Copies an owning public Point in (timestamp 0 → `now_ns`).
   void AddOwned(const Point& p, int64_t now_ns);
 
+  // Capacity hint for parsers that can estimate a body's size up front (avoids regrowth).
+  void Reserve(size_t points, size_t tags, size_t fields) {
+    points_.reserve(points);
+    tags_.reserve(tags);
+    fields_.reserve(fields);
+  }
+
   size_t size() const { return points_.size(); }
   bool empty() const { return points_.empty(); }
   size_t field_count() const { return fields_.size(); }
