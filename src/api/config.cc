@@ -69,9 +69,9 @@ Config DefaultDaemonConfig() {
 
 Status ApplyMainConfig(const std::string& text, const std::string& file, Config& config) {
   MM_ASSIGN_OR_RETURN(YAML::Node root, ParseYaml(text, file));
-  for (auto it = root.begin(); it != root.end(); ++it) {
-    const std::string key = it->first.Scalar();
-    const YAML::Node& v = it->second;
+  for (const auto& kv : root) {
+    const std::string key = kv.first.Scalar();
+    const YAML::Node& v = kv.second;
     if (key == "listen") {
       MM_ASSIGN_OR_RETURN(config.listen, GetString(file, v, key));
     } else if (key == "data_dir") {
@@ -100,9 +100,9 @@ Status ApplyMainConfig(const std::string& text, const std::string& file, Config&
       for (const YAML::Node& m : v) {
         if (!m.IsMap()) return Bad(file, m, "metrics[]", "expected a mapping with name, source, interval");
         MetricConfig mc;
-        for (auto mi = m.begin(); mi != m.end(); ++mi) {
-          const std::string mk = mi->first.Scalar();
-          const YAML::Node& mv = mi->second;
+        for (const auto& mkv : m) {
+          const std::string mk = mkv.first.Scalar();
+          const YAML::Node& mv = mkv.second;
           if (mk == "name") {
             MM_ASSIGN_OR_RETURN(mc.name, GetString(file, mv, "metrics[].name"));
           } else if (mk == "source") {
@@ -111,18 +111,18 @@ Status ApplyMainConfig(const std::string& text, const std::string& file, Config&
             MM_ASSIGN_OR_RETURN(mc.interval_ms, GetDuration(file, mv, "metrics[].interval"));
           } else if (mk == "labels") {
             if (!mv.IsMap()) return Bad(file, mv, "metrics[].labels", "expected a mapping");
-            for (auto li = mv.begin(); li != mv.end(); ++li) {
-              mc.labels.emplace_back(li->first.Scalar(), li->second.Scalar());
+            for (const auto& lkv : mv) {
+              mc.labels.emplace_back(lkv.first.Scalar(), lkv.second.Scalar());
             }
           } else {
-            return Unknown(file, mi->first, "metrics[]." + mk, "name, source, interval, labels");
+            return Unknown(file, mkv.first, "metrics[]." + mk, "name, source, interval, labels");
           }
         }
         if (mc.name.empty()) return Bad(file, m, "metrics[].name", "missing");
         config.metrics.push_back(std::move(mc));
       }
     } else {
-      return Unknown(file, it->first, key,
+      return Unknown(file, kv.first, key,
                      "listen, data_dir, lookback_delta, max_queued_points, http_threads, "
                      "max_body_bytes, metrics");
     }
@@ -132,22 +132,22 @@ Status ApplyMainConfig(const std::string& text, const std::string& file, Config&
 
 Status ApplyStorageConfig(const std::string& text, const std::string& file, Config& config) {
   MM_ASSIGN_OR_RETURN(YAML::Node root, ParseYaml(text, file));
-  for (auto it = root.begin(); it != root.end(); ++it) {
-    const std::string key = it->first.Scalar();
-    const YAML::Node& v = it->second;
+  for (const auto& kv : root) {
+    const std::string key = kv.first.Scalar();
+    const YAML::Node& v = kv.second;
     if (key == "embedded") {
       if (v.IsNull()) continue;
       if (!v.IsMap()) return Bad(file, v, key, "expected a mapping");
-      for (auto ei = v.begin(); ei != v.end(); ++ei) {
-        const std::string ek = ei->first.Scalar();
+      for (const auto& ekv : v) {
+        const std::string ek = ekv.first.Scalar();
         if (ek == "path") {
-          MM_ASSIGN_OR_RETURN(config.data_dir, GetString(file, ei->second, "embedded.path"));
+          MM_ASSIGN_OR_RETURN(config.data_dir, GetString(file, ekv.second, "embedded.path"));
         } else {
-          return Unknown(file, ei->first, "embedded." + ek, "path");
+          return Unknown(file, ekv.first, "embedded." + ek, "path");
         }
       }
     } else {
-      return Unknown(file, it->first, key, "embedded");
+      return Unknown(file, kv.first, key, "embedded");
     }
   }
   return Status::Ok();

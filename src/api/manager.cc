@@ -44,7 +44,7 @@ MetricsManager::Impl::Impl(api::Config cfg) : config(std::move(cfg)) {
     spdlog::warn("data_dir {} is set, but durable storage is not implemented yet: samples are "
                  "kept in memory only", config.data_dir);
   }
-  store = tsdb::NewMemStore({});
+  store = storage::NewMemStore({});
   engine = std::make_unique<query::Engine>(
       *store, query::EngineOptions{.lookback_delta_ms = config.lookback_delta_ms});
   Counter* stored = metrics.NewCounter("mm_pipeline_points_written_total",
@@ -84,14 +84,19 @@ void MetricsManager::Impl::AddMetric(const std::string& name, MetricOptions opti
   }
   std::unique_ptr<Source> source;
   if (options.source == "system") {
-    auto s = NewSystemSource(Env::Default(), name, options.labels);
+    SystemSourceOptions so;
+    so.tags = options.labels;
+    // "system" (and "all") collect the whole host set; any other name one metric or set.
+    auto s = SystemSource::ForMetric(Env::Default(), name == "system" ? "all" : name, std::move(so));
     if (!s.ok()) throw Error("add_metric(\"" + name + "\"): " + s.status().message());
     source = std::move(s).value();
   } else if (options.source == "custom") {
     if (!options.callback) {
       throw Error("add_metric(\"" + name + "\"): source \"custom\" needs a callback");
     }
-    source = std::make_unique<CustomSource>(name, std::move(options.callback), options.labels);
+    source = std::make_unique<CustomSource>(
+        name, [cb = std::move(options.callback)]() -> Result<double> { return cb(); },
+        options.labels);
   } else {
     throw Error("add_metric(\"" + name + "\"): unknown source \"" + options.source +
                 "\" (known: system, custom)");
