@@ -1,0 +1,554 @@
+#include "server/router.h"
+
+#include <algorithm>
+#include <cctype>
+#include <limits>
+
+#include "ingest/gzip.h"
+#include "ingest/line_protocol.h"
+#include "metrics_manager/version.h"
+#include "server/prom_json.h"
+#include "server/prom_time.h"
+#include "server/series_selector.h"
+
+namespace mm::server {
+
+namespace {
+
+constexpr unsigned kGet = 1, kPost = 2, kHead = 4;
+
+constexpr std::string_view kLabelPrefix = "/api/v1/label/";
+constexpr std::string_view kLabelSuffix = "/values";
+constexpr std::string_view kOtherHandler = "other";
+
+unsigned MethodBit(Method m) {
+  switch (m) {
+    case Method::kGet: return kGet;
+    case Method::kPost: return kPost;
+    case Method::kHead: return kHead;
+    default: return 0;
+  }
+}
+
+std::string AllowHeader(unsigned methods) {
+  std::string out;
+  auto add = [&](const char* m) {
+    if (!out.empty()) out.append(", ");
+    out.append(m);
+  };
+  if (methods & kGet) add("GET");
+  if (methods & kHead) add("HEAD");
+  if (methods & kPost) add("POST");
+  return out;
+}
+
+HttpResponse Json(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+HttpResponse Text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8") {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = std::move(content_type);
+  r.body = std::move(body);
+  return r;
+}
+
+// Prometheus API errors: errorType and HTTP status as Prometheus' web/api/v1 answers them.
+HttpResponse ApiError(std::string_view type, int status, std::string_view message) {
+  return Json(status, EncodeError(type, message));
+}
+HttpResponse BadData(std::string_view message) { return ApiError("bad_data", 400, message); }
+HttpResponse InvalidParam(std::string_view param, std::string_view message) {
+  return BadData("invalid parameter \"" + std::string(param) + "\": " + std::string(message));
+}
+
+// An engine or storage failure. A kInvalidArgument is the client's fault (bad PromQL or
+// parameter) and names `param`; the rest map as Prometheus' returnAPIError does.
+HttpResponse ExecError(const Status& s, std::string_view param) {
+  switch (s.code()) {
+    case StatusCode::kInvalidArgument:
+      return param.empty() ? BadData(s.message()) : InvalidParam(param, s.message());
+    case StatusCode::kDeadlineExceeded: return ApiError("timeout", 503, s.message());
+    case StatusCode::kCanceled: return ApiError("canceled", 503, s.message());
+    case StatusCode::kUnavailable: return ApiError("unavailable", 503, s.message());
+    case StatusCode::kNotFound: return ApiError("not_found", 404, s.message());
+    default: return ApiError("execution", 422, s.message());
+  }
+}
+
+// InfluxDB's error bodies: 1.x {"error":"..."}, 2.x {"code":"invalid","message":"..."}.
+HttpResponse InfluxError(bool v2, int status, std::string_view message) {
+  std::string body;
+  if (v2) {
+    const char* code = status == 413   ? "request too large"
+                       : status == 503 ? "unavailable"
+                       : status == 429 ? "too many requests"
+                       : status >= 500 ? "internal error"
+                                       : "invalid";
+    body = R"({"code":)";
+    AppendJsonString(body, code);
+    body.append(R"(,"message":)");
+  } else {
+    body = R"({"error":)";
+  }
+  AppendJsonString(body, message);
+  body.push_back('}');
+  HttpResponse r = Json(status, std::move(body));
+  if (!v2) r.headers.emplace_back("X-Influxdb-Error", std::string(message.substr(0, 1024)));
+  r.headers.emplace_back("X-Influxdb-Version", kVersion);
+  if (status == 503 || status == 429) r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
+
+std::string ToLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// The media type without parameters, lower case ("application/x-www-form-urlencoded").
+std::string MediaType(std::string_view content_type) {
+  std::string_view t = content_type.substr(0, content_type.find(';'));
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+  while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
+  return ToLower(t);
+}
+
+// Optional time parameter: empty means `fallback` (as Prometheus' parseTimeParam).
+Result<int64_t> TimeParam(const Params& p, std::string_view name, int64_t fallback) {
+  std::string_view v = p.Get(name);
+  if (v.empty()) return fallback;
+  auto t = ParsePromTimeMillis(v);
+  if (!t.ok()) {
+    return Status::InvalidArgument("invalid parameter \"" + std::string(name) +
+                                   "\": " + t.status().message());
+  }
+  return t;
+}
+
+// match[] values → one matcher list per selector. Error messages are complete (bad_data).
+Result<std::vector<std::vector<storage::LabelMatcher>>> MatcherSets(const Params& p) {
+  std::vector<std::vector<storage::LabelMatcher>> sets;
+  for (std::string_view m : p.GetAll("match[]")) {
+    auto set = ParseSeriesSelector(m);
+    if (!set.ok()) {
+      return Status::InvalidArgument("invalid parameter \"match[]\": " + set.status().message());
+    }
+    sets.push_back(std::move(set).value());
+  }
+  return sets;
+}
+
+// Optional "limit" (Prometheus 2.49+): 0 or absent = no limit.
+Result<size_t> LimitParam(const Params& p) {
+  std::string_view v = p.Get("limit");
+  if (v.empty()) return size_t{0};
+  size_t n = 0;
+  for (char c : v) {
+    if (c < '0' || c > '9' || n > std::numeric_limits<size_t>::max() / 10 - 10) {
+      return Status::InvalidArgument("invalid parameter \"limit\": cannot parse \"" +
+                                     std::string(v) + "\" to a valid limit");
+    }
+    n = n * 10 + static_cast<size_t>(c - '0');
+  }
+  return n;
+}
+
+void SortUnique(std::vector<std::string>& v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+}
+
+// Appends ,"warnings":[...] before the closing brace of a success body.
+void AddWarning(std::string& body, std::string_view warning) {
+  body.pop_back();
+  body.append(R"(,"warnings":[)");
+  AppendJsonString(body, warning);
+  body.append("]}");
+}
+
+constexpr std::string_view kIndexHtml = R"(<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>metrics-manager</title>
+<style>body{font-family:sans-serif;max-width:48em;margin:2em auto;color:#222}code{background:#eee;padding:0 .2em}</style>
+</head>
+<body>
+<h1>metrics-manager</h1>
+<p>The dashboard is coming. Meanwhile the server answers:</p>
+<ul>
+<li><a href="/api/v1/query?query=up">/api/v1/query</a>, <code>/api/v1/query_range</code>,
+<a href="/api/v1/labels">/api/v1/labels</a>, <code>/api/v1/series</code>,
+<code>/api/v1/label/NAME/values</code> &mdash; the Prometheus HTTP API (Grafana, promtool)</li>
+<li><code>POST /write</code>, <code>POST /api/v2/write</code> &mdash; InfluxDB line protocol</li>
+<li><a href="/metrics">/metrics</a> &mdash; the server's own metrics</li>
+<li><a href="/health">/health</a></li>
+</ul>
+</body>
+</html>
+)";
+
+}  // namespace
+
+struct Router::Route {
+  std::string_view name;  // also the handler label
+  unsigned methods;
+  HandlerFn fn;
+};
+
+Router::Router(ServerContext context, size_t max_body_bytes)
+    : ctx_(std::move(context)), max_body_bytes_(max_body_bytes) {
+  MM_CHECK(ctx_.storage != nullptr && ctx_.engine != nullptr,
+           "the server needs a storage and a query engine");
+  if (ctx_.metrics == nullptr) {
+    own_metrics_ = std::make_unique<SelfMetrics>();
+    metrics_ = own_metrics_.get();
+  } else {
+    metrics_ = ctx_.metrics;
+  }
+  clock_ = ctx_.clock != nullptr ? ctx_.clock : Clock::Real();
+
+  static constexpr std::string_view kHandlers[] = {
+      "/write", "/api/v2/write", "/api/v1/query", "/api/v1/query_range", "/api/v1/series",
+      "/api/v1/labels", "/api/v1/label/:name/values", "/api/v1/status/buildinfo",
+      "/api/v1/metadata", "/api/v1/query_exemplars", "/api/v1/rules", "/api/v1/alerts",
+      "/metrics", "/health", "/ping", "/", "/favicon.ico", kOtherHandler};
+  for (std::string_view h : kHandlers) {
+    latency_.emplace(std::string(h),
+                     metrics_->NewHistogram("mm_http_request_duration_seconds",
+                                            "Time to answer HTTP requests, by handler.",
+                                            SelfMetrics::LatencyBounds(),
+                                            {{"handler", std::string(h)}}));
+  }
+  points_received_ = metrics_->NewCounter(
+      "mm_http_write_points_received_total",
+      "Line-protocol points received over HTTP (good and malformed lines).");
+  points_rejected_ = metrics_->NewCounter("mm_http_write_points_rejected_total",
+                                          "Line-protocol lines rejected as malformed.");
+  points_stored_ = metrics_->NewCounter("mm_http_write_points_stored_total",
+                                        "Line-protocol points stored.");
+  samples_stored_ = metrics_->NewCounter("mm_http_write_samples_stored_total",
+                                         "Samples stored from line-protocol writes.");
+  write_requests_failed_ = metrics_->NewCounter(
+      "mm_http_write_storage_failures_total", "Write requests the store refused (503/429).");
+  if (ctx_.register_metrics) ctx_.register_metrics(*metrics_);
+}
+
+Router::~Router() = default;
+
+Counter* Router::RequestCounter(std::string_view handler, int status) {
+  std::lock_guard lock(counters_mu_);
+  auto key = std::make_pair(std::string(handler), status);
+  auto it = counters_.find(key);
+  if (it != counters_.end()) return it->second;
+  Counter* c = metrics_->NewCounter("mm_http_requests_total",
+                                    "HTTP requests answered, by handler and status code.",
+                                    {{"handler", key.first}, {"code", std::to_string(status)}});
+  counters_.emplace(std::move(key), c);
+  return c;
+}
+
+void Router::Record(std::string_view handler, int status, int64_t elapsed_ns) {
+  // Unknown names (a raw path from the transport) count as "other": bounded label values.
+  auto it = latency_.find(handler);
+  if (it == latency_.end()) it = latency_.find(kOtherHandler);
+  RequestCounter(it->first, status)->Add();
+  it->second->Observe(static_cast<double>(elapsed_ns) / 1e9);
+}
+
+HttpResponse Router::Handle(const HttpRequest& req) {
+  static const Route kRoutes[] = {
+      {"/write", kPost, &Router::WriteV1},
+      {"/api/v2/write", kPost, &Router::WriteV2},
+      {"/api/v1/query", kGet | kPost, &Router::Query},
+      {"/api/v1/query_range", kGet | kPost, &Router::QueryRange},
+      {"/api/v1/series", kGet | kPost, &Router::Series},
+      {"/api/v1/labels", kGet | kPost, &Router::Labels},
+      {"/api/v1/status/buildinfo", kGet | kHead, &Router::BuildInfo},
+      {"/api/v1/metadata", kGet | kHead, &Router::EmptyObject},
+      {"/api/v1/query_exemplars", kGet | kPost, &Router::EmptyList},
+      {"/api/v1/rules", kGet | kHead, &Router::Rules},
+      {"/api/v1/alerts", kGet | kHead, &Router::Alerts},
+      {"/metrics", kGet | kHead, &Router::Metrics},
+      {"/health", kGet | kHead, &Router::Health},
+      {"/ping", kGet | kHead, &Router::Ping},
+      {"/", kGet | kHead, &Router::Index},
+      {"/favicon.ico", kGet | kHead, &Router::Favicon},
+  };
+  static const Route kLabelValues = {"/api/v1/label/:name/values", kGet | kPost,
+                                     &Router::LabelValues};
+
+  const int64_t start = clock_->MonotonicNanos();
+  const Route* route = nullptr;
+  for (const Route& r : kRoutes) {
+    if (req.path == r.name) {
+      route = &r;
+      break;
+    }
+  }
+  if (route == nullptr && req.path.size() > kLabelPrefix.size() + kLabelSuffix.size() &&
+      req.path.starts_with(kLabelPrefix) && req.path.ends_with(kLabelSuffix)) {
+    route = &kLabelValues;
+  }
+
+  HttpResponse resp;
+  std::string_view handler = route ? route->name : kOtherHandler;
+  if (route == nullptr) {
+    resp = ApiError("not_found", 404, "no route for " + req.path);
+  } else if ((route->methods & MethodBit(req.method)) == 0) {
+    resp = ApiError("method_not_allowed", 405,
+                    "method " + req.method_name + " not allowed for " + req.path + " (allowed: " +
+                        AllowHeader(route->methods) + ")");
+    resp.headers.emplace_back("Allow", AllowHeader(route->methods));
+  } else {
+    Params params;
+    Status s = Status::Ok();
+    // Go's net/http order: form-body values first, then the URL's.
+    bool is_write = route->fn == &Router::WriteV1 || route->fn == &Router::WriteV2;
+    if (!is_write && req.method == Method::kPost &&
+        MediaType(req.content_type) == "application/x-www-form-urlencoded") {
+      s = params.AddEncoded(*req.body);
+    }
+    if (s.ok()) s = params.AddEncoded(req.query);
+    if (!s.ok()) {
+      resp = BadData("error parsing form values: " + s.message());
+    } else {
+      resp = (this->*(route->fn))(req, params);
+    }
+  }
+  Record(handler, resp.status, clock_->MonotonicNanos() - start);
+  return resp;
+}
+
+HttpResponse Router::Write(const HttpRequest& req, const Params& p, bool v2) {
+  auto precision = ingest::ParsePrecision(p.Get("precision"));
+  if (!precision.ok()) return InfluxError(v2, 400, precision.status().message());
+
+  std::shared_ptr<const std::string> body = req.body;
+  std::string encoding = ToLower(req.content_encoding);
+  if (encoding == "gzip" || encoding == "x-gzip" || encoding == "deflate") {
+    auto inflated = ingest::GunzipBody(*req.body, max_body_bytes_);
+    if (!inflated.ok()) {
+      // Over the limit is "too large", not "malformed". GunzipBody reports the limit as
+      // kInvalidArgument "... exceeds the limit ..." for now; accept either spelling.
+      const Status& s = inflated.status();
+      bool too_large = s.code() == StatusCode::kResourceExhausted ||
+                       s.message().find("exceeds the limit") != std::string::npos;
+      int status = too_large ? 413 : 400;
+      return InfluxError(v2, status, "cannot decompress body: " + inflated.status().message());
+    }
+    body = std::make_shared<const std::string>(std::move(inflated).value());
+  } else if (!encoding.empty() && encoding != "identity") {
+    return InfluxError(v2, 415, "unsupported Content-Encoding \"" + req.content_encoding + "\"");
+  }
+
+  ingest::ParseResult parsed = ingest::ParseLineProtocol(body, *precision, clock_->NowNanos());
+  points_received_->Add(parsed.lines_ok + parsed.lines_failed);
+  points_rejected_->Add(parsed.lines_failed);
+
+  if (!parsed.batch.empty()) {
+    auto stats = ctx_.storage->Write(parsed.batch);
+    if (!stats.ok()) {
+      const Status& s = stats.status();
+      if (s.code() == StatusCode::kInvalidArgument) {
+        return InfluxError(v2, 400, "write refused: " + s.message());
+      }
+      write_requests_failed_->Add();
+      int status = s.code() == StatusCode::kResourceExhausted ? 429 : 503;
+      return InfluxError(v2, status, "storage unavailable, retry later: " + s.message());
+    }
+    points_stored_->Add(parsed.lines_ok);
+    samples_stored_->Add(stats->samples_stored);
+  }
+
+  if (parsed.lines_failed == 0) {
+    HttpResponse r = Text(204, "");
+    r.content_type.clear();
+    r.headers.emplace_back("X-Influxdb-Version", kVersion);
+    return r;
+  }
+  std::string msg = "partial write: ";
+  size_t shown = std::min(parsed.errors.size(), kMaxLineErrorsReported);
+  for (size_t i = 0; i < shown; ++i) {
+    if (i) msg.append("; ");
+    msg.append(ingest::ToString(parsed.errors[i]));
+  }
+  if (parsed.lines_failed > shown) {
+    msg.append("; and " + std::to_string(parsed.lines_failed - shown) + " more");
+  }
+  msg.append(" (" + std::to_string(parsed.lines_ok) + " points written, " +
+             std::to_string(parsed.lines_failed) + " lines rejected)");
+  return InfluxError(v2, 400, msg);
+}
+
+HttpResponse Router::Query(const HttpRequest&, const Params& p) {
+  auto t = TimeParam(p, "time", clock_->NowMillis());
+  if (!t.ok()) return BadData(t.status().message());
+  auto result = ctx_.engine->Instant(p.Get("query"), *t);
+  if (!result.ok()) return ExecError(result.status(), "query");
+  return Json(200, EncodeQueryResult(*result));
+}
+
+HttpResponse Router::QueryRange(const HttpRequest&, const Params& p) {
+  // Checked in Prometheus' order, with its messages.
+  auto start = ParsePromTimeMillis(p.Get("start"));
+  if (!start.ok()) return InvalidParam("start", start.status().message());
+  auto end = ParsePromTimeMillis(p.Get("end"));
+  if (!end.ok()) return InvalidParam("end", end.status().message());
+  if (*end < *start) return InvalidParam("end", "end timestamp must not be before start time");
+  auto step = ParsePromDurationMillis(p.Get("step"));
+  if (!step.ok()) return InvalidParam("step", step.status().message());
+  if (*step <= 0) {
+    return InvalidParam("step",
+                        "zero or negative query resolution step widths are not accepted. Try a "
+                        "positive integer");
+  }
+  // (end - start) / step in 128 bits: the bounds may be the extreme "unbounded" times.
+  __int128 points = (static_cast<__int128>(*end) - *start) / *step;
+  if (points > kMaxPointsPerSeries) {
+    return BadData(
+        "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query "
+        "resolution (?step=XX)");
+  }
+  auto result = ctx_.engine->Range(p.Get("query"), *start, *end, *step);
+  if (!result.ok()) return ExecError(result.status(), "query");
+  return Json(200, EncodeQueryResult(*result));
+}
+
+HttpResponse Router::Series(const HttpRequest&, const Params& p) {
+  if (!p.Has("match[]")) return BadData("no match[] parameter provided");
+  auto start = TimeParam(p, "start", std::numeric_limits<int64_t>::min());
+  if (!start.ok()) return BadData(start.status().message());
+  auto end = TimeParam(p, "end", std::numeric_limits<int64_t>::max());
+  if (!end.ok()) return BadData(end.status().message());
+  auto limit = LimitParam(p);
+  if (!limit.ok()) return BadData(limit.status().message());
+  auto sets = MatcherSets(p);
+  if (!sets.ok()) return BadData(sets.status().message());
+
+  std::vector<mm::Labels> all;
+  for (const auto& set : *sets) {
+    auto series = ctx_.storage->Series(set, *start, *end);
+    if (!series.ok()) return ExecError(series.status(), "");
+    if (sets->size() == 1) {
+      all = std::move(series).value();
+    } else {
+      all.insert(all.end(), std::make_move_iterator(series->begin()),
+                 std::make_move_iterator(series->end()));
+    }
+  }
+  std::sort(all.begin(), all.end());
+  all.erase(std::unique(all.begin(), all.end()), all.end());
+  bool truncated = *limit > 0 && all.size() > *limit;
+  if (truncated) all.resize(*limit);
+  std::string body = EncodeSeriesList(all);
+  if (truncated) AddWarning(body, "results truncated due to limit");
+  return Json(200, std::move(body));
+}
+
+HttpResponse Router::Labels(const HttpRequest&, const Params& p) {
+  auto start = TimeParam(p, "start", std::numeric_limits<int64_t>::min());
+  if (!start.ok()) return BadData(start.status().message());
+  auto end = TimeParam(p, "end", std::numeric_limits<int64_t>::max());
+  if (!end.ok()) return BadData(end.status().message());
+  auto limit = LimitParam(p);
+  if (!limit.ok()) return BadData(limit.status().message());
+  auto sets = MatcherSets(p);
+  if (!sets.ok()) return BadData(sets.status().message());
+  if (sets->empty()) sets->emplace_back();  // no match[]: every series
+
+  std::vector<std::string> names;
+  for (const auto& set : *sets) {
+    auto r = ctx_.storage->LabelNames(set, *start, *end);
+    if (!r.ok()) return ExecError(r.status(), "");
+    names.insert(names.end(), r->begin(), r->end());
+  }
+  SortUnique(names);
+  bool truncated = *limit > 0 && names.size() > *limit;
+  if (truncated) names.resize(*limit);
+  std::string body = EncodeStringList(names);
+  if (truncated) AddWarning(body, "results truncated due to limit");
+  return Json(200, std::move(body));
+}
+
+HttpResponse Router::LabelValues(const HttpRequest& req, const Params& p) {
+  std::string_view name = std::string_view(req.path).substr(
+      kLabelPrefix.size(), req.path.size() - kLabelPrefix.size() - kLabelSuffix.size());
+  if (!IsValidLabelName(name)) {
+    return BadData("invalid label name: \"" + std::string(name) + "\"");
+  }
+  auto start = TimeParam(p, "start", std::numeric_limits<int64_t>::min());
+  if (!start.ok()) return BadData(start.status().message());
+  auto end = TimeParam(p, "end", std::numeric_limits<int64_t>::max());
+  if (!end.ok()) return BadData(end.status().message());
+  auto limit = LimitParam(p);
+  if (!limit.ok()) return BadData(limit.status().message());
+  auto sets = MatcherSets(p);
+  if (!sets.ok()) return BadData(sets.status().message());
+  if (sets->empty()) sets->emplace_back();
+
+  std::vector<std::string> values;
+  for (const auto& set : *sets) {
+    auto r = ctx_.storage->LabelValues(name, set, *start, *end);
+    if (!r.ok()) return ExecError(r.status(), "");
+    values.insert(values.end(), r->begin(), r->end());
+  }
+  SortUnique(values);
+  bool truncated = *limit > 0 && values.size() > *limit;
+  if (truncated) values.resize(*limit);
+  std::string body = EncodeStringList(values);
+  if (truncated) AddWarning(body, "results truncated due to limit");
+  return Json(200, std::move(body));
+}
+
+HttpResponse Router::BuildInfo(const HttpRequest&, const Params&) {
+  std::string data = R"({"version":)";
+  AppendJsonString(data, kVersion);
+  data.append(R"(,"revision":"","branch":"","buildUser":"","buildDate":"",)"
+              R"("goVersion":"","application":"metrics-manager"})");
+  return Json(200, EncodeSuccessRaw(data));
+}
+
+HttpResponse Router::EmptyObject(const HttpRequest&, const Params&) {
+  return Json(200, EncodeSuccessRaw("{}"));
+}
+
+HttpResponse Router::EmptyList(const HttpRequest&, const Params&) {
+  return Json(200, EncodeSuccessRaw("[]"));
+}
+
+HttpResponse Router::Rules(const HttpRequest&, const Params&) {
+  return Json(200, EncodeSuccessRaw(R"({"groups":[]})"));
+}
+
+HttpResponse Router::Alerts(const HttpRequest&, const Params&) {
+  return Json(200, EncodeSuccessRaw(R"({"alerts":[]})"));
+}
+
+HttpResponse Router::Metrics(const HttpRequest&, const Params&) {
+  return Text(200, metrics_->Render(), "text/plain; version=0.0.4; charset=utf-8");
+}
+
+HttpResponse Router::Health(const HttpRequest&, const Params&) { return Text(200, "OK\n"); }
+
+HttpResponse Router::Ping(const HttpRequest&, const Params&) {
+  HttpResponse r = Text(204, "");
+  r.content_type.clear();
+  r.headers.emplace_back("X-Influxdb-Version", kVersion);
+  return r;
+}
+
+HttpResponse Router::Index(const HttpRequest&, const Params&) {
+  return Text(200, std::string(kIndexHtml), "text/html; charset=utf-8");
+}
+
+HttpResponse Router::Favicon(const HttpRequest&, const Params&) {
+  HttpResponse r = Text(204, "");
+  r.content_type.clear();
+  return r;
+}
+
+}  // namespace mm::server

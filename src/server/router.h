@@ -1,0 +1,85 @@
+// Router: maps an HttpRequest to its handler and returns the HttpResponse — the Influx write
+// endpoints, the Prometheus HTTP API, /metrics, /health, / — and instruments every request
+// (mm_http_requests_total{handler,code}, mm_http_request_duration_seconds{handler}).
+// No Beast here: the transport (http_server.cc) converts to and from the plain types, so the
+// handlers can be tested without sockets. Borrows everything in ServerContext.
+// Thread-safe: Handle may run on many threads at once.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "server/http_server.h"
+#include "server/http_types.h"
+#include "server/params.h"
+
+namespace mm::server {
+
+// Prometheus' limit on (end - start) / step for range queries.
+inline constexpr int64_t kMaxPointsPerSeries = 11000;
+// Bad lines named in a partial-write error body (the count of all of them is always given).
+inline constexpr size_t kMaxLineErrorsReported = 10;
+
+class Router {
+ public:
+  // REQUIRES: context.storage and context.engine are set.
+  Router(ServerContext context, size_t max_body_bytes);
+  ~Router();
+
+  HttpResponse Handle(const HttpRequest& request);
+
+  // For the transport's own answers (413 on an oversized body, 400 on a malformed request) so
+  // they are counted like the others.
+  void Record(std::string_view handler, int status, int64_t elapsed_ns);
+  SelfMetrics& metrics() { return *metrics_; }
+  Clock& clock() { return *clock_; }
+
+ private:
+  struct Route;
+  using HandlerFn = HttpResponse (Router::*)(const HttpRequest&, const Params&);
+
+  HttpResponse Write(const HttpRequest& r, const Params& p, bool v2);
+  HttpResponse WriteV1(const HttpRequest& r, const Params& p) { return Write(r, p, false); }
+  HttpResponse WriteV2(const HttpRequest& r, const Params& p) { return Write(r, p, true); }
+  HttpResponse Query(const HttpRequest& r, const Params& p);
+  HttpResponse QueryRange(const HttpRequest& r, const Params& p);
+  HttpResponse Series(const HttpRequest& r, const Params& p);
+  HttpResponse Labels(const HttpRequest& r, const Params& p);
+  HttpResponse LabelValues(const HttpRequest& r, const Params& p);
+  HttpResponse BuildInfo(const HttpRequest& r, const Params& p);
+  HttpResponse EmptyObject(const HttpRequest& r, const Params& p);
+  HttpResponse EmptyList(const HttpRequest& r, const Params& p);
+  HttpResponse Rules(const HttpRequest& r, const Params& p);
+  HttpResponse Alerts(const HttpRequest& r, const Params& p);
+  HttpResponse Metrics(const HttpRequest& r, const Params& p);
+  HttpResponse Health(const HttpRequest& r, const Params& p);
+  HttpResponse Ping(const HttpRequest& r, const Params& p);
+  HttpResponse Index(const HttpRequest& r, const Params& p);
+  HttpResponse Favicon(const HttpRequest& r, const Params& p);
+
+  Counter* RequestCounter(std::string_view handler, int status);
+
+  ServerContext ctx_;
+  size_t max_body_bytes_;
+  std::unique_ptr<SelfMetrics> own_metrics_;  // when the context brings none
+  SelfMetrics* metrics_;
+  Clock* clock_;
+
+  std::map<std::string, Histogram*, std::less<>> latency_;  // fixed after construction
+  std::mutex counters_mu_;
+  std::map<std::pair<std::string, int>, Counter*> counters_;  // GUARDED_BY(counters_mu_)
+
+  Counter* points_received_;
+  Counter* points_rejected_;
+  Counter* points_stored_;
+  Counter* samples_stored_;
+  Counter* write_requests_failed_;
+};
+
+}  // namespace mm::server
