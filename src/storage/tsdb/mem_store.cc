@@ -52,6 +52,7 @@ struct SeriesData {
   uint32_t key_size = 0;
   bool has_float = false;
   int64_t last_t = 0;  // last in-order float sample (valid when has_float)
+  int64_t cut_at_t = INT64_MAX;  // the open chunk is cut before a sample with t >= this
   int64_t min_t = INT64_MAX;
   int64_t max_t = INT64_MIN;
   std::vector<ChunkRef> chunks;
@@ -149,8 +150,8 @@ struct alignas(64) MemStore::Shard {
   uint64_t rejected_ooo = 0;
 };
 
-// The key of a point's field as pieces of the batch, compared and hashed without copying
-// labels: prefix tags (names < "__name__"), the name, suffix tags, each already `n 0xFF v 0xFF`.
+// The key of a point's field as pieces of the batch: prefix tags (names < "__name__"), the
+// name, suffix tags, each already `n 0xFF v 0xFF`; the tags are serialized once per point.
 struct MemStore::KeyParts {
   std::string_view prefix, measurement, field, suffix;
   bool has_name = true;   // false only for an empty measurement with field "value"
@@ -161,22 +162,6 @@ struct MemStore::KeyParts {
     if (has_name) n += kNamePrefix.size() + measurement.size() + 1;
     if (has_field) n += 1 + field.size();
     return n;
-  }
-  bool Equals(std::string_view key) const {
-    if (key.size() != size()) return false;
-    const char* p = key.data();
-    auto eat = [&p](std::string_view s) {
-      if (std::memcmp(p, s.data(), s.size()) != 0) return false;
-      p += s.size();
-      return true;
-    };
-    if (!eat(prefix)) return false;
-    if (has_name) {
-      if (!eat(kNamePrefix) || !eat(measurement)) return false;
-      if (has_field && (*p++ != '_' || !eat(field))) return false;
-      if (*p++ != kKeySep) return false;
-    }
-    return eat(suffix);
   }
   void AppendTo(std::string& out) const {
     out.append(prefix);
@@ -203,12 +188,14 @@ struct MemStore::WriteScratch {
     uint64_t hash;
     uint32_t point;
     uint32_t field;
+    uint32_t key_off;  // the series key in `keys`
+    uint32_t key_len;
   };
   std::string labels;  // per point: serialized prefix tags then suffix tags
   std::vector<PointInfo> points;
   std::vector<Entry> entries, sorted;
   std::vector<uint32_t> shard_start;
-  std::string key;
+  std::string keys;  // every entry's series key, back to back
 
   KeyParts Parts(const PointBatch& batch, uint32_t point, uint32_t field) const {
     const PointRef& p = batch.points()[point];
@@ -253,6 +240,7 @@ Result<WriteStats> MemStore::Write(const PointBatch& batch) {
   s.labels.clear();
   s.points.clear();
   s.entries.clear();
+  s.keys.clear();
   const auto& points = batch.points();
   s.points.resize(points.size());
 
@@ -288,9 +276,11 @@ Result<WriteStats> MemStore::Write(const PointBatch& batch) {
         rejected_invalid_labels_.fetch_add(1, std::memory_order_relaxed);
         continue;
       }
-      s.key.clear();
-      s.Parts(batch, pi, fi).AppendTo(s.key);
-      s.entries.push_back({XXH3_64bits(s.key.data(), s.key.size()), pi, fi});
+      const size_t off = s.keys.size();
+      s.Parts(batch, pi, fi).AppendTo(s.keys);
+      const size_t len = s.keys.size() - off;
+      s.entries.push_back({XXH3_64bits(s.keys.data() + off, len), pi, fi,
+                           static_cast<uint32_t>(off), static_cast<uint32_t>(len)});
     }
   }
 
@@ -318,22 +308,20 @@ Result<WriteStats> MemStore::Write(const PointBatch& batch) {
     std::lock_guard lock(shard.mu);
     for (uint32_t ei = begin; ei < end; ++ei) {
       const WriteScratch::Entry& e = s.sorted[ei];
-      const KeyParts parts = s.Parts(batch, e.point, e.field);
-      uint32_t idx = shard.table.Find(
-          e.hash, [&](uint32_t i) { return parts.Equals(shard.series[i].key_view()); });
+      const std::string_view key(s.keys.data() + e.key_off, e.key_len);
+      uint32_t idx =
+          shard.table.Find(e.hash, [&](uint32_t i) { return shard.series[i].key_view() == key; });
       if (idx == kNone) {
         idx = static_cast<uint32_t>(shard.series.size());
         SeriesData& ns = shard.series.emplace_back();
         ns.id = next_series_id_.fetch_add(1, std::memory_order_relaxed);
         ns.hash = e.hash;
-        s.key.clear();
-        parts.AppendTo(s.key);
-        ns.key_size = static_cast<uint32_t>(s.key.size());
-        ns.key = std::make_unique<char[]>(s.key.size());
-        std::memcpy(ns.key.get(), s.key.data(), s.key.size());
-        shard.key_bytes += s.key.size();
+        ns.key_size = e.key_len;
+        ns.key = std::make_unique<char[]>(key.size());
+        std::memcpy(ns.key.get(), key.data(), key.size());
+        shard.key_bytes += key.size();
         shard.table.Insert(e.hash, idx);
-        shard.index.Add(idx, s.key);
+        shard.index.Add(idx, key);
         ++stats.series_created;
       }
       SeriesData& ser = shard.series[idx];
@@ -355,14 +343,20 @@ Result<WriteStats> MemStore::Write(const PointBatch& batch) {
         ++shard.samples;
       } else {
         HeadChunk& head = ser.head;
-        if (head.count() > 0 &&
-            (head.count() >= target ||
-             (span > 0 && FloorDiv(t, span) != FloorDiv(head.first_t(), span)))) {
+        if (head.count() > 0 && (head.count() >= target || t >= ser.cut_at_t)) {
           std::string bytes = head.Encode();
           ser.chunks.push_back({head.first_t(), head.last_t(), ChunkBytes::Copy(bytes)});
           ++shard.chunks;
           shard.chunk_bytes += bytes.size();
           head.Reset();
+        }
+        if (head.count() == 0) {
+          // The end of this chunk's aligned time window (the next sample at or past it cuts).
+          ser.cut_at_t = INT64_MAX;
+          if (span > 0) {
+            const int64_t w = FloorDiv(t, span);
+            if (w < INT64_MAX / span) ser.cut_at_t = (w + 1) * span;
+          }
         }
         head.Append(t, f.AsDouble());
         ser.has_float = true;
