@@ -399,24 +399,31 @@ mm_run() {
     sleep 1
   done
   finish_measure mm "$pid" "$dir"
-  local chunk_bytes series
-  chunk_bytes=$(metric_sum "$dir/metrics.txt" mm_tsdb_chunk_bytes)
-  series=$(metric_sum "$dir/metrics.txt" mm_tsdb_series)
+  # Store gauges (MemStoreStats): bytes per sample over cut chunks when the store says how many
+  # samples they hold, else over all samples; per-series overhead = index + head bookkeeping.
+  local m="$dir/metrics.txt" chunk_bytes chunk_samples series overhead_bytes
+  chunk_bytes=$(metric_sum "$m" mm_tsdb_chunk_bytes)
+  chunk_samples=$(metric_sum "$m" mm_tsdb_chunk_samples)
+  series=$(metric_sum "$m" mm_tsdb_series)
   R[mm_store_samples]=${samples:-n/a}
-  R[mm_bytes_per_sample]=$(calc '%.3f' 'a[1]/a[2]' "$chunk_bytes" "$samples")
-  # Per-series overhead: memory the store reports for series and index, else an estimate from
-  # the growth of RSS minus the chunk bytes.
-  local index_bytes
-  index_bytes=$(metric_sum "$dir/metrics.txt" mm_tsdb_series_bytes)
-  [[ -n "$index_bytes" ]] || index_bytes=$(metric_sum "$dir/metrics.txt" mm_tsdb_index_bytes)
-  if [[ -n "$index_bytes" ]]; then
-    R[mm_series_overhead]=$(calc '%.0f' 'a[1]/a[2]' "$index_bytes" "$series")
-    R[mm_series_overhead_how]="from mm_tsdb_series_bytes/index_bytes"
+  if [[ -n "$chunk_samples" && "$chunk_samples" != 0 ]]; then
+    R[mm_bytes_per_sample]=$(calc '%.3f' 'a[1]/a[2]' "$chunk_bytes" "$chunk_samples")
+  else
+    R[mm_bytes_per_sample]=$(calc '%.3f' 'a[1]/a[2]' "$chunk_bytes" "$samples")
+  fi
+  overhead_bytes=$(calc '%.0f' 'a[1]+a[2]' "$(metric_sum "$m" mm_tsdb_index_bytes)" \
+    "$(metric_sum "$m" mm_tsdb_head_overhead_bytes)")
+  [[ "$overhead_bytes" != n/a ]] || overhead_bytes=$(metric_sum "$m" mm_tsdb_index_bytes)
+  if [[ -n "$overhead_bytes" && "$overhead_bytes" != n/a ]]; then
+    R[mm_series_overhead]=$(calc '%.0f' 'a[1]/a[2]' "$overhead_bytes" "$series")
+    R[mm_series_overhead_how]="(mm_tsdb_index_bytes + mm_tsdb_head_overhead_bytes) / series"
   else
     R[mm_series_overhead]=$(calc '%.0f' '(a[1]*1024 - a[2]*1024 - a[3]) / a[4]' \
       "${R[mm_rss_kb]}" "${R[mm_rss0_kb]}" "$chunk_bytes" "$series")
     R[mm_series_overhead_how]="estimate: (RSS growth - chunk bytes) / series"
   fi
+  echo "store gauges after the load:"
+  grep -E '^mm_tsdb_' "$m" | sed 's/^/  /' || echo "  (no mm_tsdb_* metrics)"
   R[mm_samples]=$(query_value "$base" "$SAMPLES_QUERY" "$QUERY_TIME")
   R[mm_series]=$(query_value "$base" "$SERIES_QUERY" "$QUERY_TIME")
   echo "settled: store samples ${samples:-n/a}, series ${series:-n/a}, chunk bytes" \
