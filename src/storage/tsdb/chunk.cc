@@ -186,10 +186,10 @@ void EncodeDecimalValues(std::vector<int64_t> ms, int e, std::string& out) {
 
 // ---- ChunkBytes ----
 
-ChunkBytes ChunkBytes::Copy(std::string_view bytes) {
+ChunkBytes ChunkBytes::Copy(std::string_view bytes, int64_t min_t, int64_t max_t) {
   ChunkBytes c;
   void* mem = ::operator new(sizeof(Rep) + bytes.size());
-  c.rep_ = new (mem) Rep{{1}, static_cast<uint32_t>(bytes.size())};
+  c.rep_ = new (mem) Rep{{1}, static_cast<uint32_t>(bytes.size()), min_t, max_t};
   if (!bytes.empty()) std::memcpy(static_cast<char*>(mem) + sizeof(Rep), bytes.data(), bytes.size());
   return c;
 }

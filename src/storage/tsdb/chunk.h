@@ -20,11 +20,12 @@ namespace mm::storage::tsdb {
 
 enum class ChunkEncoding : uint8_t { kDecimal = 1, kXor = 2 };
 
-// Immutable chunk bytes with an intrusive reference count (8 bytes of header, one allocation).
+// Immutable chunk bytes and their time range, with an intrusive reference count: one
+// allocation (24 bytes of header), and a reference is one pointer.
 class ChunkBytes {
  public:
   ChunkBytes() = default;
-  static ChunkBytes Copy(std::string_view bytes);
+  static ChunkBytes Copy(std::string_view bytes, int64_t min_t = 0, int64_t max_t = 0);
   ChunkBytes(const ChunkBytes& o) : rep_(o.rep_) {
     if (rep_ != nullptr) rep_->refs.fetch_add(1, std::memory_order_relaxed);
   }
@@ -40,6 +41,8 @@ class ChunkBytes {
                            : std::string_view(reinterpret_cast<const char*>(rep_ + 1), rep_->size);
   }
   size_t size() const { return rep_ == nullptr ? 0 : rep_->size; }
+  int64_t min_t() const { return rep_->min_t; }  // REQUIRES: not empty
+  int64_t max_t() const { return rep_->max_t; }
   // Heap bytes this chunk holds (header + data).
   size_t memory_bytes() const { return rep_ == nullptr ? 0 : sizeof(Rep) + rep_->size; }
 
@@ -47,6 +50,7 @@ class ChunkBytes {
   struct Rep {
     std::atomic<uint32_t> refs;
     uint32_t size;
+    int64_t min_t, max_t;
   };
   Rep* rep_ = nullptr;
 };

@@ -206,7 +206,10 @@ TEST(ChunkTest, ChunkBytesIsShared) {
   EXPECT_EQ(b.view(), "abc");
   EXPECT_EQ(c.view(), "abc");
   EXPECT_EQ(a.size(), 0u);  // NOLINT: moved-from is empty by contract
-  EXPECT_EQ(b.memory_bytes(), 8u + 3u);
+  EXPECT_EQ(b.memory_bytes(), 24u + 3u);
+  ChunkBytes d = ChunkBytes::Copy("xy", -5, 9);
+  EXPECT_EQ(d.min_t(), -5);
+  EXPECT_EQ(d.max_t(), 9);
 }
 
 }  // namespace

@@ -32,11 +32,7 @@ int64_t FloorDiv(int64_t a, int64_t b) {
 
 bool HasSep(std::string_view s) { return std::memchr(s.data(), kKeySep, s.size()) != nullptr; }
 
-struct ChunkRef {
-  int64_t min_t = 0;
-  int64_t max_t = 0;
-  ChunkBytes bytes;
-};
+using ChunkRef = ChunkBytes;  // bytes + time range, shared with readers
 
 // The rarely used parts of a series, allocated on first use.
 struct SeriesExtra {
@@ -145,6 +141,7 @@ struct alignas(64) MemStore::Shard {
   uint64_t samples = 0;
   uint64_t string_samples = 0;
   uint64_t chunks = 0;
+  uint64_t chunk_samples = 0;
   uint64_t chunk_bytes = 0;
   uint64_t key_bytes = 0;
   uint64_t rejected_ooo = 0;
@@ -345,8 +342,9 @@ Result<WriteStats> MemStore::Write(const PointBatch& batch) {
         HeadChunk& head = ser.head;
         if (head.count() > 0 && (head.count() >= target || t >= ser.cut_at_t)) {
           std::string bytes = head.Encode();
-          ser.chunks.push_back({head.first_t(), head.last_t(), ChunkBytes::Copy(bytes)});
+          ser.chunks.push_back(ChunkBytes::Copy(bytes, head.first_t(), head.last_t()));
           ++shard.chunks;
+          shard.chunk_samples += head.count();
           shard.chunk_bytes += bytes.size();
           head.Reset();
         }
@@ -401,7 +399,7 @@ Result<std::vector<SeriesSamples>> MemStore::Select(std::span<const LabelMatcher
         Collected& c = collected.emplace_back();
         c.key.assign(ser.key_view());
         for (const ChunkRef& ch : ser.chunks) {
-          if (ch.min_t <= hi && ch.max_t >= lo) c.chunks.push_back(ch);
+          if (ch.min_t() <= hi && ch.max_t() >= lo) c.chunks.push_back(ch);
         }
         ser.head.DecodeInto(lo, hi, c.head);
         if (ser.extra) {
@@ -421,7 +419,7 @@ Result<std::vector<SeriesSamples>> MemStore::Select(std::span<const LabelMatcher
     for (Collected& c : collected) {
       SeriesSamples ss;
       for (const ChunkRef& ch : c.chunks) {
-        Status st = tsdb::DecodeChunkInto(ch.bytes.view(), lo, hi, ss.samples);
+        Status st = tsdb::DecodeChunkInto(ch.view(), lo, hi, ss.samples);
         if (!st.ok()) return Status::Internal("series " + c.key + ": " + st.message());
       }
       ss.samples.insert(ss.samples.end(), c.head.begin(), c.head.end());
@@ -524,14 +522,17 @@ MemStoreStats MemStore::Stats() const {
     st.samples += shard.samples;
     st.string_samples += shard.string_samples;
     st.chunks += shard.chunks;
+    st.chunk_samples += shard.chunk_samples;
     st.chunk_bytes += shard.chunk_bytes;
     st.rejected_out_of_order += shard.rejected_ooo;
     st.index_bytes += shard.key_bytes + shard.index.memory_bytes() + shard.table.memory_bytes();
     for (const SeriesData& ser : shard.series) {
       st.head_chunk_bytes += ser.head.data_bytes();
-      size_t overhead = sizeof(SeriesData) + ser.head.heap_bytes() - ser.head.data_bytes() +
-                        ser.chunks.capacity() * sizeof(ChunkRef);
-      for (const ChunkRef& c : ser.chunks) overhead += c.bytes.memory_bytes() - c.bytes.size();
+      size_t overhead = sizeof(SeriesData) + ser.head.heap_bytes() - ser.head.data_bytes();
+      st.chunk_meta_bytes += ser.chunks.capacity() * sizeof(ChunkRef);
+      for (const ChunkRef& c : ser.chunks) {
+        st.chunk_meta_bytes += c.memory_bytes() - c.size();
+      }
       if (ser.extra) {
         overhead += sizeof(SeriesExtra) + ser.extra->ooo.capacity() * sizeof(Sample) +
                     ser.extra->strings.capacity() * sizeof(StringSample);

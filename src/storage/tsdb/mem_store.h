@@ -39,11 +39,13 @@ struct MemStoreStats {
   uint64_t samples = 0;         // float samples stored (chunks + open chunks + OOO buffers)
   uint64_t string_samples = 0;
   uint64_t chunks = 0;          // cut chunks
+  uint64_t chunk_samples = 0;   // samples in cut chunks
   uint64_t chunk_bytes = 0;     // encoded bytes of cut chunks
+  uint64_t chunk_meta_bytes = 0;  // references to cut chunks (time range, pointer, header)
   uint64_t head_chunk_bytes = 0;  // encoded bytes of open chunks (compressed sample data)
   uint64_t index_bytes = 0;     // series keys (labels) + inverted index + series hash tables
-  // Per-series bookkeeping that is neither encoded samples nor index: series structs, spare
-  // capacity of the open-chunk buffers, chunk references and headers, OOO/string buffers.
+  // Per-series bookkeeping that is neither encoded samples, chunk references nor index: series
+  // structs, spare capacity of the open-chunk buffers, OOO and string buffers.
   uint64_t head_overhead_bytes = 0;
   uint64_t rejected_out_of_order = 0;
   uint64_t rejected_invalid_labels = 0;

@@ -105,15 +105,17 @@ void BM_WriteTsbs(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * d.samples));
   const double series = static_cast<double>(st.series);
-  const double cut_samples = static_cast<double>(st.chunks) * static_cast<double>(state.range(0));
-  state.counters["chunk_B_per_sample"] = static_cast<double>(st.chunk_bytes) / cut_samples;
+  state.counters["chunk_B_per_sample"] =
+      static_cast<double>(st.chunk_bytes) / static_cast<double>(st.chunk_samples);
+  state.counters["chunk_meta_B_per_sample"] =
+      static_cast<double>(st.chunk_meta_bytes) / static_cast<double>(st.chunk_samples);
   state.counters["all_B_per_sample"] =
       static_cast<double>(st.chunk_bytes + st.head_chunk_bytes) / static_cast<double>(st.samples);
   state.counters["head_overhead_B_per_series"] = static_cast<double>(st.head_overhead_bytes) / series;
   state.counters["index_B_per_series"] = static_cast<double>(st.index_bytes) / series;
   state.counters["mem_B_per_sample"] =
-      static_cast<double>(st.chunk_bytes + st.head_chunk_bytes + st.head_overhead_bytes +
-                          st.index_bytes) /
+      static_cast<double>(st.chunk_bytes + st.chunk_meta_bytes + st.head_chunk_bytes +
+                          st.head_overhead_bytes + st.index_bytes) /
       static_cast<double>(st.samples);
 }
 BENCHMARK(BM_WriteTsbs)->Arg(120)->Arg(240)->Arg(480)->Unit(benchmark::kMillisecond);

@@ -319,6 +319,8 @@ TEST(MemStoreTest, StatsAreConsistent) {
   EXPECT_EQ(st.series, 40u);
   EXPECT_EQ(st.samples, 40u * 300);
   EXPECT_EQ(st.chunks, 40u * 2);  // 300 = 120 + 120 + 60 open
+  EXPECT_EQ(st.chunk_samples, 40u * 240);
+  EXPECT_GE(st.chunk_meta_bytes, 40u * 2 * (8 + 24));
   EXPECT_GT(st.head_chunk_bytes, 0u);
   EXPECT_GT(st.index_bytes, 40u * 20);
   EXPECT_GT(st.head_overhead_bytes, 40u * 100);
