@@ -34,7 +34,8 @@ constexpr std::array<uint8_t, 256> kClass = MakeClasses();
 inline bool Is(char c, uint8_t cls) { return (kClass[static_cast<unsigned char>(c)] & cls) != 0; }
 
 // The first byte in [p, end) equal to one of `Cs` (or `end`). 16 bytes per step with SSE2
-// (baseline on x86-64): most names and values fit in one step.
+// (baseline on x86-64): most names and values fit in one step. -DMM_NO_SIMD selects the
+// byte loop alone (for comparison).
 template <char... Cs>
 inline const char* FindAny(const char* p, const char* end) {
 #if defined(__SSE2__) && !defined(MM_NO_SIMD)
@@ -156,12 +157,18 @@ bool IsBool(std::string_view v, bool* out) {
 
 std::string_view PrecisionName(Precision p) {
   switch (p) {
-    case Precision::kNanoseconds: return "ns";
-    case Precision::kMicroseconds: return "us";
-    case Precision::kMilliseconds: return "ms";
-    case Precision::kSeconds: return "s";
-    case Precision::kMinutes: return "m";
-    case Precision::kHours: return "h";
+    case Precision::kNanoseconds:
+      return "ns";
+    case Precision::kMicroseconds:
+      return "us";
+    case Precision::kMilliseconds:
+      return "ms";
+    case Precision::kSeconds:
+      return "s";
+    case Precision::kMinutes:
+      return "m";
+    case Precision::kHours:
+      return "h";
   }
   return "?";
 }
@@ -283,7 +290,9 @@ class Parser {
     return Unescaped(b, p_, escapable);
   }
 
-  std::string_view ScanMeasurement() { return ScanName<',', ' ', '\n', '\\'>(MeasurementEscapable); }
+  std::string_view ScanMeasurement() {
+    return ScanName<',', ' ', '\n', '\\'>(MeasurementEscapable);
+  }
   // Tag keys, tag values and field keys.
   std::string_view ScanKey() { return ScanName<',', '=', ' ', '\n', '\\'>(KeyEscapable); }
   const char* FindValueEnd(const char* p) const {
@@ -323,8 +332,7 @@ class Parser {
       if (!SkipBlanksToLineEnd()) {
         const char* b = p_;
         while (p_ < end_ && *p_ != '\n') ++p_;
-        return Fail("unexpected text after timestamp: " +
-                    Quote({b, static_cast<size_t>(p_ - b)}));
+        return Fail("unexpected text after timestamp: " + Quote({b, static_cast<size_t>(p_ - b)}));
       }
     }
 
@@ -409,9 +417,8 @@ class Parser {
     f->type = FieldType::kString;
     f->s = escaped ? Unescaped(b, e, StringEscapable) : std::string_view(b, e - b);
     if (f->s.size() > kMaxStringBytes) {
-      return Fail("string value for field " + Quote(f->key) + " is " +
-                  std::to_string(f->s.size()) + " bytes, longer than the limit of " +
-                  std::to_string(kMaxStringBytes));
+      return Fail("string value for field " + Quote(f->key) + " is " + std::to_string(f->s.size()) +
+                  " bytes, longer than the limit of " + std::to_string(kMaxStringBytes));
     }
     if (p_ < end_ && *p_ != ',' && !Is(*p_, kFieldValueStop)) {
       return Fail("invalid string value for field " + Quote(f->key) +
@@ -562,12 +569,18 @@ Result<Precision> ParsePrecision(std::string_view s) {
 
 int64_t PrecisionMultiplier(Precision p) {
   switch (p) {
-    case Precision::kNanoseconds: return 1;
-    case Precision::kMicroseconds: return 1'000;
-    case Precision::kMilliseconds: return 1'000'000;
-    case Precision::kSeconds: return 1'000'000'000;
-    case Precision::kMinutes: return 60'000'000'000;
-    case Precision::kHours: return 3'600'000'000'000;
+    case Precision::kNanoseconds:
+      return 1;
+    case Precision::kMicroseconds:
+      return 1'000;
+    case Precision::kMilliseconds:
+      return 1'000'000;
+    case Precision::kSeconds:
+      return 1'000'000'000;
+    case Precision::kMinutes:
+      return 60'000'000'000;
+    case Precision::kHours:
+      return 3'600'000'000'000;
   }
   return 1;
 }

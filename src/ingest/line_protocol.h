@@ -5,7 +5,8 @@
 // Format (InfluxDB 1.x/2.x): `measurement[,tag=value...] field=value[,field=value...] [timestamp]`
 // per line. Details the parser follows, each covered by tests/data/line_protocol/*.test:
 //  - Lines end at '\n'; "\r\n" and trailing spaces/tabs are accepted. Blank lines and lines whose
-//    first non-blank character is '#' are skipped. Line numbers count every physical line (1-based).
+//    first non-blank character is '#' are skipped. Line numbers count every physical line
+//    (1-based).
 //  - Escapes: measurement `\,` `\ ` `\\`; tag keys, tag values, field keys `\,` `\=` `\ ` `\\`;
 //    string field values `\"` `\\`. A backslash before any other character is a literal backslash.
 //  - A quoted string field value may contain raw newlines (as InfluxDB and Telegraf do); such a

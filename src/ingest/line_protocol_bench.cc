@@ -34,9 +34,9 @@ void Run(benchmark::State& state, const char* line, int fields_per_line) {
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
                           static_cast<int64_t>(body->size()));
-  state.counters["values/s"] = benchmark::Counter(
-      static_cast<double>(state.iterations()) * lines * fields_per_line,
-      benchmark::Counter::kIsRate);
+  state.counters["values/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * lines * fields_per_line,
+                         benchmark::Counter::kIsRate);
 }
 
 void BM_ParseCpuLines(benchmark::State& state) { Run(state, kCpuLine, 10); }

@@ -114,10 +114,14 @@ std::vector<DataCase> LoadCases() {
         std::istringstream opts(line.substr(9));
         std::string opt;
         while (opts >> opt) {
-          if (opt.rfind("precision=", 0) == 0) c->precision = opt.substr(10);
-          else if (opt.rfind("now=", 0) == 0) c->now_ns = std::stoll(opt.substr(4));
-          else if (opt == "noeol") c->eol = false;
-          else ADD_FAILURE() << path << ":" << line_no << ": unknown input option " << opt;
+          if (opt.rfind("precision=", 0) == 0)
+            c->precision = opt.substr(10);
+          else if (opt.rfind("now=", 0) == 0)
+            c->now_ns = std::stoll(opt.substr(4));
+          else if (opt == "noeol")
+            c->eol = false;
+          else
+            ADD_FAILURE() << path << ":" << line_no << ": unknown input option " << opt;
         }
       } else if (c != nullptr && line == "--- expect") {
         section = kExpect;
@@ -180,8 +184,8 @@ TEST_P(LineProtocolDataTest, Case) {
   }
   if (c.eol && !c.input.empty()) body += '\n';
 
-  ParseResult r = ParseLineProtocol(std::make_shared<const std::string>(body), *precision,
-                                    c.now_ns);
+  ParseResult r =
+      ParseLineProtocol(std::make_shared<const std::string>(body), *precision, c.now_ns);
   std::vector<std::string> got = testing::CanonicalSamples(r.batch);
   std::string got_text, want_text;
   for (const auto& s : got) got_text += s + "\n";
@@ -207,8 +211,8 @@ TEST_P(LineProtocolDataTest, Case) {
 
   // Whatever was accepted survives an encode → parse round trip unchanged.
   std::string encoded = testing::EncodeLineProtocol(r.batch);
-  ParseResult again = ParseLineProtocol(std::make_shared<const std::string>(encoded),
-                                        Precision::kNanoseconds, 0);
+  ParseResult again =
+      ParseLineProtocol(std::make_shared<const std::string>(encoded), Precision::kNanoseconds, 0);
   EXPECT_TRUE(again.errors.empty()) << encoded;
   EXPECT_EQ(testing::CanonicalSamples(again.batch), got) << encoded;
 }

@@ -21,11 +21,11 @@ TEST(ParsePrecisionTest, AcceptsEverySpelling) {
   struct {
     const char* s;
     Precision p;
-  } cases[] = {{"", Precision::kNanoseconds},  {"ns", Precision::kNanoseconds},
-               {"n", Precision::kNanoseconds}, {"us", Precision::kMicroseconds},
-               {"u", Precision::kMicroseconds}, {"\xC2\xB5", Precision::kMicroseconds},
+  } cases[] = {{"", Precision::kNanoseconds},    {"ns", Precision::kNanoseconds},
+               {"n", Precision::kNanoseconds},   {"us", Precision::kMicroseconds},
+               {"u", Precision::kMicroseconds},  {"\xC2\xB5", Precision::kMicroseconds},
                {"ms", Precision::kMilliseconds}, {"s", Precision::kSeconds},
-               {"m", Precision::kMinutes},      {"h", Precision::kHours}};
+               {"m", Precision::kMinutes},       {"h", Precision::kHours}};
   for (const auto& c : cases) {
     Result<Precision> r = ParsePrecision(c.s);
     ASSERT_TRUE(r.ok()) << c.s;
@@ -113,12 +113,11 @@ TEST(LineProtocolTest, TimestampLimitsPerPrecision) {
                {Precision::kHours, max / 3600000000000}};
   for (const auto& c : cases) {
     int64_t mult = PrecisionMultiplier(c.p);
-    ParseResult r = Parse("a f=1 " + std::to_string(c.ok) + "\n" + "a f=1 " +
-                              std::to_string(-c.ok) + "\n" + "a f=1 " +
-                              (c.ok == max ? std::string("9223372036854775808")
-                                           : std::to_string(c.ok + 1)) +
-                              "\n",
-                          c.p);
+    ParseResult r = Parse(
+        "a f=1 " + std::to_string(c.ok) + "\n" + "a f=1 " + std::to_string(-c.ok) + "\n" +
+            "a f=1 " +
+            (c.ok == max ? std::string("9223372036854775808") : std::to_string(c.ok + 1)) + "\n",
+        c.p);
     ASSERT_EQ(r.batch.size(), 2u);
     EXPECT_EQ(r.batch.points()[0].timestamp_ns, c.ok * mult);
     EXPECT_EQ(r.batch.points()[1].timestamp_ns, -c.ok * mult);

@@ -21,11 +21,21 @@ void AppendQuoted(std::string_view s, std::string* out) {
   for (char ch : s) {
     unsigned char c = static_cast<unsigned char>(ch);
     switch (c) {
-      case '"': *out += "\\\""; break;
-      case '\\': *out += "\\\\"; break;
-      case '\n': *out += "\\n"; break;
-      case '\r': *out += "\\r"; break;
-      case '\t': *out += "\\t"; break;
+      case '"':
+        *out += "\\\"";
+        break;
+      case '\\':
+        *out += "\\\\";
+        break;
+      case '\n':
+        *out += "\\n";
+        break;
+      case '\r':
+        *out += "\\r";
+        break;
+      case '\t':
+        *out += "\\t";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           *out += "\\x";
@@ -87,9 +97,15 @@ std::vector<std::string> CanonicalSamples(const PointBatch& batch) {
           line += "float:";
           AppendDouble(f.f, &line);
           break;
-        case FieldType::kInt: line += "int:" + std::to_string(f.i); break;
-        case FieldType::kUint: line += "uint:" + std::to_string(f.u); break;
-        case FieldType::kBool: line += f.b ? "bool:true" : "bool:false"; break;
+        case FieldType::kInt:
+          line += "int:" + std::to_string(f.i);
+          break;
+        case FieldType::kUint:
+          line += "uint:" + std::to_string(f.u);
+          break;
+        case FieldType::kBool:
+          line += f.b ? "bool:true" : "bool:false";
+          break;
         case FieldType::kString:
           line += "string:";
           AppendQuoted(f.s, &line);
@@ -119,10 +135,18 @@ std::string EncodeLineProtocol(const PointBatch& batch) {
       AppendEscaped(f.key, ",= ", &out);
       out += '=';
       switch (f.type) {
-        case FieldType::kFloat: AppendDouble(f.f, &out); break;
-        case FieldType::kInt: out += std::to_string(f.i) + "i"; break;
-        case FieldType::kUint: out += std::to_string(f.u) + "u"; break;
-        case FieldType::kBool: out += f.b ? "true" : "false"; break;
+        case FieldType::kFloat:
+          AppendDouble(f.f, &out);
+          break;
+        case FieldType::kInt:
+          out += std::to_string(f.i) + "i";
+          break;
+        case FieldType::kUint:
+          out += std::to_string(f.u) + "u";
+          break;
+        case FieldType::kBool:
+          out += f.b ? "true" : "false";
+          break;
         case FieldType::kString:
           out += '"';
           AppendEscaped(f.s, "\"", &out);

@@ -61,8 +61,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   // Round trip: what we accepted, encoded canonically, parses back to the same samples.
   std::string encoded = testing::EncodeLineProtocol(r.batch);
-  ParseResult again = ParseLineProtocol(std::make_shared<const std::string>(encoded),
-                                        Precision::kNanoseconds, 0);
+  ParseResult again =
+      ParseLineProtocol(std::make_shared<const std::string>(encoded), Precision::kNanoseconds, 0);
   Check(again.errors.empty(), "encoded batch parses without errors");
   Check(testing::CanonicalSamples(again.batch) == testing::CanonicalSamples(r.batch),
         "round trip keeps every sample");
