@@ -6,7 +6,7 @@ JOBS       ?= $(shell nproc)
 LISTEN     ?= 127.0.0.1:8750
 CMAKE_ARGS ?=
 
-.PHONY: all deps build run test test-unit test-asan bench soak clean
+.PHONY: all deps build run test test-asan test-fuzz bench clean
 
 all: build
 
@@ -27,6 +27,26 @@ run: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
 	$(MAKE) test-asan
+	$(MAKE) test-fuzz
+
+# Parsers under libFuzzer + ASan/UBSan (clang): replay the committed corpora (crash inputs kept
+# there are regression tests), then fuzz each target for FUZZ_SECONDS.
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 20
+FUZZ_TARGETS  = line_protocol gzip
+test-fuzz: deps
+	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMM_BUILD_FUZZ=ON \
+	  -DMM_BUILD_TESTS=OFF -DMM_BUILD_BENCH=OFF -DCMAKE_CXX_COMPILER=clang++ $(CMAKE_ARGS)
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $(addsuffix _fuzz,$(FUZZ_TARGETS))
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "== fuzz $$t: corpus replay + $(FUZZ_SECONDS)s"; \
+	  $(FUZZ_BUILD)/tests/fuzz/$${t}_fuzz -runs=0 tests/fuzz/corpus/$$t || exit 1; \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$t; \
+	  $(FUZZ_BUILD)/tests/fuzz/$${t}_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	    $(FUZZ_BUILD)/corpus/$$t tests/fuzz/corpus/$$t > $(FUZZ_BUILD)/$$t.log 2>&1 \
+	    || { tail -n 60 $(FUZZ_BUILD)/$$t.log; exit 1; }; \
+	  tail -n 1 $(FUZZ_BUILD)/$$t.log; \
+	done
 
 test-asan: deps
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMM_BUILD_BENCH=OFF \
@@ -42,4 +62,4 @@ bench:
 	bench/run_bench.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
