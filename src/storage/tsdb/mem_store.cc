@@ -154,12 +154,6 @@ struct MemStore::KeyParts {
   bool has_name = true;   // false only for an empty measurement with field "value"
   bool has_field = true;  // false when the field is "value" (the name is the measurement)
 
-  size_t size() const {
-    size_t n = prefix.size() + suffix.size();
-    if (has_name) n += kNamePrefix.size() + measurement.size() + 1;
-    if (has_field) n += 1 + field.size();
-    return n;
-  }
   void AppendTo(std::string& out) const {
     out.append(prefix);
     if (has_name) {
