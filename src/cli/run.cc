@@ -7,7 +7,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 
+#include "api/config.h"
 #include "api/manager_impl.h"
 #include "cli/commands.h"
 #include "metrics_manager/metrics_manager.h"
@@ -23,13 +25,32 @@ int RunCommand(const RunOptions& o) {
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
+  // --config DIR, else ./config when there is one, else the built-in daemon defaults.
   std::filesystem::path config_dir = o.config_dir.empty() ? "config" : o.config_dir;
   if (!o.config_dir.empty() && !std::filesystem::is_directory(config_dir)) {
     std::cerr << "error: --config " << o.config_dir << ": not a directory\n";
     return 1;
   }
+  bool use_defaults = o.config_dir.empty() && !std::filesystem::is_directory(config_dir);
   try {
-    MetricsManager manager(config_dir);
+    std::unique_ptr<MetricsManager> owned;
+    if (use_defaults) {
+      const api::Config d = api::DefaultDaemonConfig();
+      ManagerOptions mo;
+      mo.listen = d.listen;
+      mo.lookback_delta = std::chrono::milliseconds(d.lookback_delta_ms);
+      owned = std::make_unique<MetricsManager>(mo);
+      for (const auto& m : d.metrics) {
+        MetricOptions mopt;
+        mopt.source = m.source;
+        mopt.interval = std::chrono::milliseconds(m.interval_ms);
+        mopt.labels = m.labels;
+        owned->add_metric(m.name, std::move(mopt));
+      }
+    } else {
+      owned = std::make_unique<MetricsManager>(config_dir);
+    }
+    MetricsManager& manager = *owned;
     // Command-line flags win over the files. listen is read at start(); data_dir is too, as
     // long as the store is in memory (see the report on durable storage).
     if (!o.listen.empty()) manager.impl().config.listen = o.listen;

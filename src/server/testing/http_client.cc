@@ -74,7 +74,10 @@ Result<HttpUrl> ParseHttpUrl(std::string_view url) {
   } else {
     size_t colon = hostport.rfind(':');
     out.host = std::string(hostport.substr(0, colon));
-    if (colon != std::string_view::npos) port = hostport.substr(colon + 1);
+    if (colon != std::string_view::npos) {
+      port = hostport.substr(colon + 1);
+      if (port.empty()) return bad("empty port");
+    }
   }
   if (out.host.empty()) return bad("missing host");
   if (!port.empty()) {
