@@ -20,10 +20,12 @@ enum class FieldType : uint8_t { kFloat, kInt, kUint, kBool, kString };
 struct FieldRef {
   std::string_view key;
   FieldType type = FieldType::kFloat;
-  double f = 0;     // kFloat
-  int64_t i = 0;    // kInt
-  uint64_t u = 0;   // kUint
-  bool b = false;   // kBool
+  union {           // 48 bytes per field instead of 72: batches hold millions of these
+    double f = 0;   // kFloat
+    int64_t i;      // kInt
+    uint64_t u;     // kUint
+    bool b;         // kBool
+  };
   std::string_view s;  // kString
 
   // The numeric value as a sample value (bool → 0/1). REQUIRES: type != kString.
@@ -93,6 +95,8 @@ class PointBatch {
 };
 
 // The series name a field of a point maps to: "value" → measurement, else measurement_field.
+static_assert(sizeof(FieldRef) == 48, "FieldRef is on the ingest hot path; keep it compact");
+
 std::string SeriesName(std::string_view measurement, std::string_view field);
 
 }  // namespace mm
