@@ -234,8 +234,13 @@ POINTS=$(meta_field points_per_host)
 FIRST_S=$(($(meta_field first_ns) / 1000000000))
 QUERY_TIME=$((FIRST_S + POINTS * INTERVAL))
 WINDOW_S=$((POINTS * INTERVAL + INTERVAL))
-SAMPLES_QUERY="sum(count_over_time({__name__=~\"cpu_.*\"}[${WINDOW_S}s]))"
-SERIES_QUERY="count(count_over_time({__name__=~\"cpu_.*\"}[${WINDOW_S}s]))"
+# One sum per field: count_over_time drops the metric name, and Prometheus (like our engine)
+# refuses a vector with two series that differ only in name.
+SAMPLES_QUERY=""
+for field in user system idle nice iowait irq softirq steal guest guest_nice; do
+  SAMPLES_QUERY+="${SAMPLES_QUERY:+ + }sum(count_over_time(cpu_usage_${field}[${WINDOW_S}s]))"
+done
+SERIES_QUERY="count({__name__=~\"cpu_usage_.*\"})"
 echo "expect $EXPECTED_VALUES values in $EXPECTED_SERIES series"
 
 # Results, keyed "<side>_<name>" (side: vm, mm).
@@ -268,6 +273,8 @@ finish_measure() {  # finish_measure SIDE PID DATADIR
     "${R[${side}_values]}")
   R[${side}_hwm_mb]=$(calc '%.1f' 'a[1]/1024' "$(proc_kb "$pid" VmHWM)")
   R[${side}_rss_kb]=$(proc_kb "$pid" VmRSS)
+  R[${side}_rss_per_sample]=$(calc '%.2f' '(a[1]-a[2])*1024/a[3]' "${R[${side}_rss_kb]}" \
+    "${R[${side}_rss0_kb]}" "${R[${side}_values]}")
   R[${side}_disk_bytes]=$(du -sb "$dir" | awk '{print $1}')
   R[${side}_disk_per_sample]=$(calc '%.3f' 'a[1]/a[2]' "${R[${side}_disk_bytes]}" \
     "${R[${side}_values]}")
@@ -356,9 +363,10 @@ mm_start() {
   mkdir -p "$dir"
   port=$(free_port)
   # HOME and XDG dirs point into DIR too, so nothing it writes escapes the measured data dir.
+  mkdir -p "$dir/data"
   (cd "$dir" && HOME="$dir" XDG_DATA_HOME="$dir/.local/share" XDG_STATE_HOME="$dir/.local/state" \
-    XDG_CONFIG_HOME="$dir/.config" exec "$MM" run --listen "127.0.0.1:$port" "${MM_EXTRA[@]}") \
-    >"$dir/log" 2>&1 &
+    XDG_CONFIG_HOME="$dir/.config" exec "$MM" run --listen "127.0.0.1:$port" \
+    --data-dir "$dir/data" "${MM_EXTRA[@]}") >"$dir/log" 2>&1 &
   MM_PID=$!
   PIDS+=("$MM_PID")
   MM_BASE="http://127.0.0.1:$port"
@@ -377,6 +385,7 @@ mm_run() {
   curl -fsS "$base/metrics" >"$dir/metrics0.txt" || true
   local samples0
   samples0=$(metric_sum "$dir/metrics0.txt" mm_tsdb_samples)
+  [[ -n "$samples0" ]] || samples0=$(metric_sum "$dir/metrics0.txt" mm_http_write_samples_stored_total)
   run_load mm "$pid" "${base##*:}" "$dir/load.txt"
 
   # Settle: flush if the server offers it, then wait until the sample count stops changing.
@@ -385,7 +394,9 @@ mm_run() {
   for _ in $(seq "$SETTLE_TIMEOUT"); do
     curl -fsS "$base/metrics" >"$dir/metrics.txt" || { echo "GET /metrics failed" >&2; break; }
     samples=$(metric_sum "$dir/metrics.txt" mm_tsdb_samples)
-    [[ -z "$samples" ]] && break  # no store metrics: nothing to wait for
+    # Without store gauges, the samples the write handler stored (it stores before the 204).
+    [[ -n "$samples" ]] || samples=$(metric_sum "$dir/metrics.txt" mm_http_write_samples_stored_total)
+    [[ -z "$samples" ]] && break  # no such metrics: nothing to wait for
     # Our daemon also collects its own system metrics, so the count never quite stops: settled
     # means all the dataset is in, or the count grows by less than a system collection would.
     if awk -v s="$samples" -v s0="${samples0:-0}" -v p="${prev:-0}" -v e="$EXPECTED_VALUES" \
@@ -398,7 +409,10 @@ mm_run() {
     prev=$samples
     sleep 1
   done
-  finish_measure mm "$pid" "$dir"
+  finish_measure mm "$pid" "$dir/data"
+  if [[ -z "$(find "$dir/data" -type f -print -quit)" ]]; then
+    R[mm_disk_per_sample]="(in memory)"
+  fi
   # Store gauges (MemStoreStats): bytes per sample over cut chunks when the store says how many
   # samples they hold, else over all samples; per-series overhead = index + head bookkeeping.
   local m="$dir/metrics.txt" chunk_bytes chunk_samples series overhead_bytes
@@ -503,6 +517,8 @@ SUMMARY="$DATA_DIR/last_results.txt"
     "$(mmv mm_bytes_per_sample)" "$bps_ratio"
   printf '%-34s %16s %16s %14s\n' "bytes/sample on disk (du)" "$(v vm_disk_per_sample)" \
     "$(mmv mm_disk_per_sample)" ""
+  printf '%-34s %16s %16s %14s\n' "RSS growth bytes/sample" "$(v vm_rss_per_sample)" \
+    "$(mmv mm_rss_per_sample)" ""
   printf '%-34s %16s %16s %14s\n' "per-series bytes (VM: indexdb)" "$(v vm_index_per_series)" \
     "$(mmv mm_series_overhead)" ""
   printf '%-34s %16s %16s %14s\n' "samples counted by query" "$(v vm_samples)" "$(mmv mm_samples)" ""
