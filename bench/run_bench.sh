@@ -219,7 +219,7 @@ GEN_VERSION=1  # bump when gen_devops.cc changes its output
 DATASET="$DATA_DIR/devops-cpu-v$GEN_VERSION-h$HOSTS-$HOURS""h-i$INTERVAL-s$SEED.lp"
 log "dataset $DATASET"
 if [[ -f "$DATASET" && -f "$DATASET.meta" ]]; then
-  echo "present: $(cat "$DATASET.meta")"
+  echo "present: $(sed 's/\.tmp: /: /' "$DATASET.meta")"
 else
   "$GEN" --hosts "$HOSTS" --hours "$HOURS" --interval "$INTERVAL" --seed "$SEED" \
     -o "$DATASET.tmp" | sed 's/\.tmp: /: /' >"$DATASET.meta.tmp"
