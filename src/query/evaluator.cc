@@ -1144,13 +1144,21 @@ Result<EvalValue> Evaluator::EvalRangeFunction(const Call& c, const Steps& steps
   }
 
   std::vector<double> scratch;
+  const bool at_unsafe = id == FunctionId::kPredictLinear;
   for (auto& s : ra.series) {
     EvalSeries es;
     const auto& smp = s.samples;
     size_t lo = 0, hi = 0;
     for (size_t i = 0; i < n; ++i) {
       const int64_t ts = steps.At(i);
-      const int64_t end = ra.RefEnd(ts), start = end - ra.range_ms;
+      int64_t end = ra.RefEnd(ts);
+      if (at_unsafe && ra.has_at) {
+        // Prometheus 2.42 turns @ into an offset relative to the evaluation start; for
+        // functions it does not treat as step-invariant (predict_linear) the window then moves
+        // with the step, over the samples loaded for the @ time only. Reproduced as is.
+        end += ts - steps.start;
+      }
+      const int64_t start = end - ra.range_ms;
       // Prometheus 2.x range selectors are closed on both ends: [start, end].
       while (lo < smp.size() && smp[lo].t < start) ++lo;
       hi = std::max(hi, lo);
@@ -1169,7 +1177,7 @@ Result<EvalValue> Evaluator::EvalRangeFunction(const Call& c, const Steps& steps
           break;
         case FunctionId::kPredictLinear:
           if (w.size() >= 2) {
-            const Regression r = LinearRegression(w, ra.has_at ? steps.start : ts);
+            const Regression r = LinearRegression(w, ts);
             v = r.slope * scalars[1][i] + r.intercept;
           }
           break;
