@@ -17,6 +17,17 @@ std::string_view ValueTypeName(ValueType t) {
   return "none";
 }
 
+std::string_view ValueTypeShortName(ValueType t) {
+  switch (t) {
+    case ValueType::kNone: return "none";
+    case ValueType::kScalar: return "scalar";
+    case ValueType::kVector: return "vector";
+    case ValueType::kMatrix: return "matrix";
+    case ValueType::kString: return "string";
+  }
+  return "none";
+}
+
 bool IsComparison(BinaryOp op) { return op >= BinaryOp::kEqlc && op <= BinaryOp::kLte; }
 bool IsSetOperator(BinaryOp op) { return op >= BinaryOp::kAnd; }
 

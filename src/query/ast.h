@@ -16,6 +16,8 @@ namespace mm::query {
 enum class ValueType { kNone, kScalar, kVector, kMatrix, kString };
 // "scalar", "instant vector", "range vector", "string" (Prometheus' wording).
 std::string_view ValueTypeName(ValueType t);
+// "scalar", "vector", "matrix", "string" (Prometheus' ValueType.String()).
+std::string_view ValueTypeShortName(ValueType t);
 
 enum class BinaryOp {
   kAdd, kSub, kMul, kDiv, kMod, kPow, kAtan2,  // arithmetic

@@ -55,6 +55,8 @@ const std::unordered_map<std::string, TokenType>& Keywords() {
       {"group_right", TokenType::kGroupRight},
       {"bool", TokenType::kBool},
       {"offset", TokenType::kOffset},
+      {"start", TokenType::kStart},
+      {"end", TokenType::kEnd},
   };
   return *kMap;
 }
@@ -186,7 +188,8 @@ class Lexer {
         Emit(out, TokenType::kLeftParen, start, pos_);
         return Status::Ok();
       case ')':
-        if (paren_depth_ == 0) return Error(start, "unexpected right parenthesis " + QuoteRune(c));
+        // Prometheus reports this one after the parenthesis.
+        if (paren_depth_ == 0) return Error(start + 1, "unexpected right parenthesis " + QuoteRune(c));
         ++pos_;
         --paren_depth_;
         Emit(out, TokenType::kRightParen, start, pos_);
@@ -196,13 +199,14 @@ class Lexer {
         brace_open_ = true;
         Emit(out, TokenType::kLeftBrace, start, pos_);
         return Status::Ok();
-      case '}': return Error(start, "unexpected right bracket " + QuoteRune(c));
+      case '}': return Error(start, "unexpected character: " + QuoteRune(c));
       case '[':
         if (bracket_open_) return Error(start, "unexpected left bracket " + QuoteRune(c));
         ++pos_;
         bracket_open_ = true;
+        got_colon_ = false;
         Emit(out, TokenType::kLeftBracket, start, pos_);
-        return Status::Ok();
+        return LexDuration(out);
       case ']':
         if (!bracket_open_) return Error(start, "unexpected right bracket " + QuoteRune(c));
         ++pos_;
@@ -210,7 +214,9 @@ class Lexer {
         Emit(out, TokenType::kRightBracket, start, pos_);
         return Status::Ok();
       case ':':
-        if (!bracket_open_) return Error(start, "unexpected colon ':'");
+        if (!bracket_open_) break;  // part of a metric identifier
+        if (got_colon_) return Error(start, "unexpected colon ':'");
+        got_colon_ = true;
         ++pos_;
         Emit(out, TokenType::kColon, start, pos_);
         return Status::Ok();
@@ -257,14 +263,11 @@ class Lexer {
       if (pos_ >= in_.size()) {
         return Error(start, quote == '`' ? "unterminated raw string" : "unterminated quoted string");
       }
-      char c = in_[pos_];
-      if (quote != '`' && c == '\\') {
-        pos_ += 2;
-        continue;
-      }
-      if (quote != '`' && c == '\n') return Error(start, "unterminated quoted string");
-      ++pos_;
+      const char c = in_[pos_++];
       if (c == quote) break;
+      if (quote == '`') continue;
+      if (c == '\n') return Error(start, "unterminated quoted string");
+      if (c == '\\') MM_RETURN_IF_ERROR(CheckEscape(start, quote));
     }
     Token t;
     t.type = TokenType::kString;
@@ -278,61 +281,96 @@ class Lexer {
     return Status::Ok();
   }
 
-  Status LexNumberOrDuration(std::vector<Token>& out) {
-    const size_t start = pos_;
-    auto accept = [&](std::string_view chars) {
-      if (pos_ < in_.size() && chars.find(in_[pos_]) != std::string_view::npos) {
-        ++pos_;
-        return true;
+  // After a backslash in a quoted string (Prometheus' lexEscape).
+  Status CheckEscape(size_t start, char quote) {
+    if (pos_ >= in_.size()) return Error(start, "escape sequence not terminated");
+    char ch = in_[pos_++];
+    int n = 0;
+    uint32_t base = 0, max = 0;
+    switch (ch) {
+      case 'a': case 'b': case 'f': case 'n': case 'r': case 't': case 'v': case '\\':
+        return Status::Ok();
+      case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7':
+        n = 3, base = 8, max = 255;
+        break;
+      case 'x': n = 2, base = 16, max = 255; break;
+      case 'u': n = 4, base = 16, max = 0x10FFFF; break;
+      case 'U': n = 8, base = 16, max = 0x10FFFF; break;
+      default: {
+        if (ch == quote) return Status::Ok();
+        char buf[64];
+        snprintf(buf, sizeof(buf), "unknown escape sequence U+%04X '%c'",
+                 static_cast<unsigned char>(ch), ch);
+        return Error(start, buf);
       }
-      return false;
-    };
-    auto accept_run = [&](std::string_view chars) {
-      while (accept(chars)) {
+    }
+    if (base == 16) {
+      if (pos_ >= in_.size()) return Error(start, "escape sequence not terminated");
+      ch = in_[pos_++];
+    }
+    uint32_t x = 0;
+    while (n > 0) {
+      const int d = HexValue(ch);
+      if (d < 0 || static_cast<uint32_t>(d) >= base) {
+        char buf[64];
+        snprintf(buf, sizeof(buf), "illegal character U+%04X '%c' in escape sequence",
+                 static_cast<unsigned char>(ch), ch);
+        return Error(start, buf);
       }
-    };
-    // Number: as Prometheus' scanNumber.
+      x = x * base + static_cast<uint32_t>(d);
+      if (--n > 0) {
+        if (pos_ >= in_.size()) return Error(start, "escape sequence not terminated");
+        ch = in_[pos_++];
+      }
+    }
+    if (x > max || (base == 16 && x >= 0xD800 && x < 0xE000)) {
+      return Error(start, "escape sequence is an invalid Unicode code point");
+    }
+    return Status::Ok();
+  }
+
+  bool Accept(std::string_view chars) {
+    if (pos_ < in_.size() && chars.find(in_[pos_]) != std::string_view::npos) {
+      ++pos_;
+      return true;
+    }
+    return false;
+  }
+  void AcceptRun(std::string_view chars) {
+    while (Accept(chars)) {
+    }
+  }
+  // Prometheus' scanNumber: digits (hex after 0x), '.', exponent; true if what follows is not
+  // alphanumeric.
+  bool ScanNumber() {
     std::string_view digits = "0123456789";
-    if (accept("0") && accept("xX")) digits = "0123456789abcdefABCDEF";
-    accept_run(digits);
-    if (accept(".")) accept_run(digits);
-    if (accept("eE")) {
-      accept("+-");
-      accept_run("0123456789");
+    if (Accept("0") && Accept("xX")) digits = "0123456789abcdefABCDEF";
+    AcceptRun(digits);
+    if (Accept(".")) AcceptRun(digits);
+    if (Accept("eE")) {
+      Accept("+-");
+      AcceptRun("0123456789");
     }
-    if (pos_ >= in_.size() || !IsAlphaNumeric(in_[pos_])) {
-      Token t;
-      t.type = TokenType::kNumber;
-      t.pos = static_cast<uint32_t>(start);
-      t.raw = in_.substr(start, pos_ - start);
-      t.text = std::string(t.raw);
-      auto v = ParseNumberLiteral(t.raw);
-      if (!v) return Error(start, "error parsing number: " + t.text);
-      t.number = *v;
-      out.push_back(std::move(t));
-      last_type_ = TokenType::kNumber;
-      return Status::Ok();
+    return pos_ >= in_.size() || !IsAlphaNumeric(in_[pos_]);
+  }
+  // Prometheus' acceptRemainingDuration: unit, then (digits unit)*, then a non-alphanumeric,
+  // which is left unread (an alphanumeric one is consumed, as its error message shows it).
+  bool AcceptRemainingDuration() {
+    if (!Accept("smhdwy")) return false;
+    Accept("s");
+    while (Accept("0123456789")) {
+      AcceptRun("0123456789");
+      if (!Accept("smhdw")) return false;
+      Accept("s");
     }
-    // Duration: the rest must be unit, digits, unit, ... then a non-alphanumeric.
-    bool ok = false;
-    if (accept("smhdwy")) {
-      accept("s");
-      ok = true;
-      while (ok && pos_ < in_.size() && IsDigit(in_[pos_])) {
-        accept_run("0123456789");
-        if (!accept("smhdw")) {
-          ok = false;
-          break;
-        }
-        accept("s");
-      }
-      if (ok && pos_ < in_.size() && IsAlphaNumeric(in_[pos_])) ok = false;
+    if (pos_ < in_.size() && IsAlphaNumeric(in_[pos_])) {
+      ++pos_;
+      return false;
     }
-    if (!ok) {
-      size_t end = pos_ < in_.size() ? pos_ + 1 : pos_;
-      return Error(start, "bad number or duration syntax: \"" +
-                              std::string(in_.substr(start, end - start)) + "\"");
-    }
+    return true;
+  }
+
+  Status EmitDuration(std::vector<Token>& out, size_t start) {
     Token t;
     t.type = TokenType::kDuration;
     t.pos = static_cast<uint32_t>(start);
@@ -340,10 +378,46 @@ class Lexer {
     t.text = std::string(t.raw);
     auto d = ParseDurationMs(t.raw);
     if (!d) return Error(start, "not a valid duration string: \"" + t.text + "\"");
+    if (*d == 0) return Error(start, "duration must be greater than 0");
     t.duration_ms = *d;
     out.push_back(std::move(t));
     last_type_ = TokenType::kDuration;
     return Status::Ok();
+  }
+
+  // Right after '[': a duration is required.
+  Status LexDuration(std::vector<Token>& out) {
+    while (pos_ < in_.size() && IsSpace(in_[pos_])) ++pos_;
+    const size_t start = pos_;
+    if (ScanNumber()) return Error(start, "missing unit character in duration");
+    if (!AcceptRemainingDuration()) {
+      return Error(start, "bad duration syntax: \"" + std::string(in_.substr(start, pos_ - start)) +
+                              "\"");
+    }
+    return EmitDuration(out, start);
+  }
+
+  Status LexNumberOrDuration(std::vector<Token>& out) {
+    const size_t start = pos_;
+    if (ScanNumber()) {
+      Token t;
+      t.type = TokenType::kNumber;
+      t.pos = static_cast<uint32_t>(start);
+      t.raw = in_.substr(start, pos_ - start);
+      t.text = std::string(t.raw);
+      auto v = ParseNumberLiteral(t.raw);
+      if (!v) {
+        return Error(start, "error parsing number: strconv.ParseFloat: parsing \"" + t.text +
+                                "\": invalid syntax");
+      }
+      t.number = *v;
+      out.push_back(std::move(t));
+      last_type_ = TokenType::kNumber;
+      return Status::Ok();
+    }
+    if (AcceptRemainingDuration()) return EmitDuration(out, start);
+    return Error(start, "bad number or duration syntax: \"" +
+                            std::string(in_.substr(start, pos_ - start)) + "\"");
   }
 
   Status LexIdentifier(std::vector<Token>& out) {
@@ -355,10 +429,6 @@ class Lexer {
     }
     std::string_view word = in_.substr(start, pos_ - start);
     std::string lower = ToLower(word);
-    if (last_type_ == TokenType::kAt && (lower == "start" || lower == "end")) {
-      Emit(out, lower == "start" ? TokenType::kStart : TokenType::kEnd, start, pos_);
-      return Status::Ok();
-    }
     if (lower == "inf" || lower == "nan") {
       Token t;
       t.type = TokenType::kNumber;
@@ -385,6 +455,7 @@ class Lexer {
   int paren_depth_ = 0;
   bool brace_open_ = false;
   bool bracket_open_ = false;
+  bool got_colon_ = false;
   TokenType last_type_ = TokenType::kEof;
 };
 
@@ -404,9 +475,21 @@ std::string DescribeToken(const Token& t) {
     case TokenType::kNumber: return "number \"" + std::string(t.raw) + "\"";
     case TokenType::kDuration: return "duration \"" + std::string(t.raw) + "\"";
     case TokenType::kString: {
-      std::string r(t.raw);
-      if (r.size() > 10) r = r.substr(0, 10) + "...";
-      return "string " + r;
+      // Go's %q (or %.10q... for long values) of the token's text, quotes included.
+      std::string v(t.raw);
+      const bool long_value = v.size() > 10;
+      if (long_value) v = v.substr(0, 10);
+      std::string q = "\"";
+      for (char c : v) {
+        if (c == '"' || c == '\\') q += '\\';
+        if (c == '\n') {
+          q += "\\n";
+          continue;
+        }
+        q += c;
+      }
+      q += "\"";
+      return "string " + q + (long_value ? "..." : "");
     }
     case TokenType::kLeftParen: case TokenType::kRightParen: case TokenType::kLeftBrace:
     case TokenType::kRightBrace: case TokenType::kLeftBracket: case TokenType::kRightBracket:

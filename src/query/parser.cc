@@ -1,5 +1,7 @@
 #include "query/parser.h"
 
+#include <re2/re2.h>
+
 #include <cmath>
 #include <limits>
 
@@ -247,16 +249,36 @@ class Parser {
       case TokenType::kLeftBrace: return ParseVectorSelector("", t.pos);
       case TokenType::kIdentifier:
         if (Peek(1).type == TokenType::kLeftParen) return ParseCall();
-        [[fallthrough]];
-      case TokenType::kMetricIdentifier: {
+        break;
+      default: break;
+    }
+    if (IsAggregator(t.type)) {
+      const TokenType next = Peek(1).type;
+      if (next == TokenType::kLeftParen || next == TokenType::kBy ||
+          next == TokenType::kWithout) {
+        return ParseAggregate();
+      }
+    }
+    // Prometheus' metric_identifier: identifiers and some keywords ("sum", "by", "offset",
+    // "and", ...) can name a metric.
+    switch (t.type) {
+      case TokenType::kIdentifier: case TokenType::kMetricIdentifier: case TokenType::kBy:
+      case TokenType::kWithout: case TokenType::kAnd: case TokenType::kOr:
+      case TokenType::kUnless: case TokenType::kOffset: case TokenType::kStart:
+      case TokenType::kEnd: {
         std::string name(t.raw);
-        uint32_t pos = t.pos;
+        const uint32_t pos = t.pos;
         Advance();
         return ParseVectorSelector(name, pos);
       }
       default: break;
     }
-    if (IsAggregator(t.type)) return ParseAggregate();
+    if (IsAggregator(t.type)) {
+      std::string name(t.raw);
+      const uint32_t pos = t.pos;
+      Advance();
+      return ParseVectorSelector(name, pos);
+    }
     return Unexpected(t, "");
   }
 
@@ -316,7 +338,6 @@ class Parser {
     if (Peek().type != TokenType::kLeftParen) {
       return Unexpected(Peek(), "aggregation", "\"(\"");
     }
-    const uint32_t args_pos = Peek().pos;
     MM_ASSIGN_OR_RETURN(std::vector<ExprPtr> args, ParseArgs("aggregation"));
     if (!have_grouping &&
         (Peek().type == TokenType::kBy || Peek().type == TokenType::kWithout)) {
@@ -328,10 +349,10 @@ class Parser {
                            agg->op == AggregateOp::kCountValues;
     const size_t want = has_param ? 2 : 1;
     if (args.empty()) {
-      return ErrorAt(args_pos, "no arguments for aggregate expression provided");
+      return ErrorAt(agg->pos_start, "no arguments for aggregate expression provided");
     }
     if (args.size() != want) {
-      return ErrorAt(args_pos, "wrong number of arguments for aggregate expression provided, "
+      return ErrorAt(agg->pos_start, "wrong number of arguments for aggregate expression provided, "
                                "expected " + std::to_string(want) + ", got " +
                                std::to_string(args.size()));
     }
@@ -368,8 +389,14 @@ class Parser {
         if (val.type != TokenType::kString) {
           return Unexpected(val, "label matching", "string");
         }
+        if (mt == MatchType::kRegexMatch || mt == MatchType::kRegexNoMatch) {
+          RE2::Options o;
+          o.set_log_errors(false);
+          RE2 re("^(?:" + val.text + ")$", o);
+          if (!re.ok()) return ErrorAt(lt.pos, "error parsing regexp: " + re.error());
+        }
         auto m = LabelMatcher::Make(mt, label, val.text);
-        if (!m.ok()) return ErrorAt(val.pos, m.status().message());
+        if (!m.ok()) return ErrorAt(lt.pos, m.status().message());
         matchers.emplace_back(lt.pos, std::move(*m));
         Advance();
         if (Peek().type == TokenType::kComma) {
@@ -431,7 +458,8 @@ class Parser {
       if (Peek().type == TokenType::kDuration) {
         step = Advance().duration_ms;
       }
-      MM_RETURN_IF_ERROR(Expect(TokenType::kRightBracket, "subquery selector", "\"]\""));
+      MM_RETURN_IF_ERROR(
+          Expect(TokenType::kRightBracket, "subquery selector", "duration or \"]\""));
       auto sq = std::make_unique<SubqueryExpr>();
       sq->pos_start = e->pos_start;
       sq->pos_end = PrevEnd();
@@ -481,7 +509,7 @@ class Parser {
   }
 
   Status ParseOffset(Expr& e) {
-    const Token& kw = Advance();
+    Advance();  // offset
     bool negative = false;
     if (Peek().type == TokenType::kSub || Peek().type == TokenType::kAdd) {
       negative = Advance().type == TokenType::kSub;
@@ -491,10 +519,10 @@ class Parser {
     Advance();
     auto m = ModifiableOf(e);
     if (!m) {
-      return ErrorAt(kw.pos, "offset modifier must be preceded by an instant vector selector or "
-                             "range vector selector or a subquery");
+      return ErrorAt(e.pos_start, "offset modifier must be preceded by an instant vector selector "
+                                  "or range vector selector or a subquery");
     }
-    if (*m->offset_set) return ErrorAt(kw.pos, "offset may not be set multiple times");
+    if (*m->offset_set) return ErrorAt(e.pos_start, "offset may not be set multiple times");
     *m->offset_ms = negative ? -d.duration_ms : d.duration_ms;
     *m->offset_set = true;
     e.pos_end = PrevEnd();
@@ -502,14 +530,14 @@ class Parser {
   }
 
   Status ParseAt(Expr& e) {
-    const Token& at = Advance();
+    Advance();  // @
     AtModifier mod;
     const Token& t = Peek();
     if (t.type == TokenType::kStart || t.type == TokenType::kEnd) {
       mod.kind = t.type == TokenType::kStart ? AtModifier::Kind::kStart : AtModifier::Kind::kEnd;
       Advance();
-      MM_RETURN_IF_ERROR(Expect(TokenType::kLeftParen, "@ modifier", "\"(\""));
-      MM_RETURN_IF_ERROR(Expect(TokenType::kRightParen, "@ modifier", "\")\""));
+      MM_RETURN_IF_ERROR(Expect(TokenType::kLeftParen, "@", "timestamp"));
+      MM_RETURN_IF_ERROR(Expect(TokenType::kRightParen, "@", "\")\""));
     } else {
       bool negative = false;
       if (Peek().type == TokenType::kSub || Peek().type == TokenType::kAdd) {
@@ -523,18 +551,24 @@ class Parser {
           ts >= static_cast<double>(std::numeric_limits<int64_t>::max()) / 1000 ||
           ts <= static_cast<double>(std::numeric_limits<int64_t>::min()) / 1000) {
         char buf[64];
-        snprintf(buf, sizeof(buf), "%f", ts);
-        return ErrorAt(at.pos, std::string("timestamp out of bounds for @ modifier: ") + buf);
+        if (std::isnan(ts)) {
+          snprintf(buf, sizeof(buf), "NaN");
+        } else if (std::isinf(ts)) {
+          snprintf(buf, sizeof(buf), "%s", ts > 0 ? "+Inf" : "-Inf");
+        } else {
+          snprintf(buf, sizeof(buf), "%f", ts);
+        }
+        return ErrorAt(e.pos_start, std::string("timestamp out of bounds for @ modifier: ") + buf);
       }
       mod.kind = AtModifier::Kind::kTimestamp;
       mod.timestamp_ms = static_cast<int64_t>(std::round(ts * 1000));
     }
     auto m = ModifiableOf(e);
     if (!m) {
-      return ErrorAt(at.pos, "@ modifier must be preceded by an instant vector selector or range "
-                             "vector selector or a subquery");
+      return ErrorAt(e.pos_start, "@ modifier must be preceded by an instant vector selector or "
+                                  "range vector selector or a subquery");
     }
-    if (m->at->set()) return ErrorAt(at.pos, "@ <timestamp> may not be set multiple times");
+    if (m->at->set()) return ErrorAt(e.pos_start, "@ <timestamp> may not be set multiple times");
     *m->at = mod;
     e.pos_end = PrevEnd();
     return Status::Ok();
@@ -565,7 +599,7 @@ class Parser {
         MM_RETURN_IF_ERROR(Check(*sq.expr));
         if (sq.expr->Type() != ValueType::kVector) {
           return ErrorAt(e.pos_start, "subquery is only allowed on instant vector, got " +
-                                          std::string(ValueTypeName(sq.expr->Type())) +
+                                          std::string(ValueTypeShortName(sq.expr->Type())) +
                                           " instead");
         }
         return Status::Ok();
@@ -639,7 +673,12 @@ class Parser {
     MM_RETURN_IF_ERROR(Check(*b.lhs));
     MM_RETURN_IF_ERROR(Check(*b.rhs));
     const ValueType lt = b.lhs->Type(), rt = b.rhs->Type();
-    const uint32_t op_pos = b.lhs->pos_end;
+    // The operator's position: the first non-space after the left operand.
+    uint32_t op_pos = b.lhs->pos_end;
+    while (op_pos < in_.size() && (in_[op_pos] == ' ' || in_[op_pos] == '\t' ||
+                                   in_[op_pos] == '\n' || in_[op_pos] == '\r')) {
+      ++op_pos;
+    }
     if (b.return_bool && !IsComparison(b.op)) {
       return ErrorAt(op_pos, "bool modifier can only be used on comparison operators");
     }

@@ -205,6 +205,10 @@ int main(int argc, char** argv) {
     std::istringstream ls(line);
     std::string kind;
     ls >> kind;
+    auto trim = [](std::string s) {
+      const size_t b = s.find_first_not_of(" \t");
+      return b == std::string::npos ? std::string() : s.substr(b);
+    };
     auto ms = [](const std::string& s) {
       return static_cast<int64_t>(std::llround(std::stod(s) * 1000));
     };
@@ -213,13 +217,13 @@ int main(int argc, char** argv) {
       ls >> t;
       std::string expr;
       std::getline(ls, expr);
-      std::cout << ToJson(engine.Instant(expr, ms(t))) << "\n";
+      std::cout << ToJson(engine.Instant(trim(expr), ms(t))) << "\n";
     } else if (kind == "range") {
       std::string s, e, st;
       ls >> s >> e >> st;
       std::string expr;
       std::getline(ls, expr);
-      std::cout << ToJson(engine.Range(expr, ms(s), ms(e), ms(st))) << "\n";
+      std::cout << ToJson(engine.Range(trim(expr), ms(s), ms(e), ms(st))) << "\n";
     } else {
       std::cerr << "bad query line: " << line << "\n";
       return 2;

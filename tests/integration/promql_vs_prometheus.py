@@ -245,8 +245,22 @@ def queries():
         # scalars and strings
         '1 + 2', '"hello"', 'cpu_usage[1m]', 'temperature[5m] offset 1m',
         'http_requests_total[2m:30s]',
-        # errors
+        # keywords as metric names
+        'sum', 'by', 'and and and', 'offset offset 5m', 'sum + 1', 'count_values{a="b"}',
+        # errors (parse errors must match Prometheus' message exactly)
         'sum(', 'rate(cpu_usage)', '1 < 2', 'foo{', 'holt_winters(cpu_usage[5m], 2, 0.5)',
+        '1 +', 'foo}', 'foo[5m', 'foo[5x]', 'foo[5]', 'foo[1.5m]', 'foo[0s]', 'foo offset 0s',
+        'foo[5m:1m:1m]', 'foo[5m:5]', '1 $ 2', 'foo{a="b}', '"a\\qb"', '"\\x4"', '1 and 2',
+        'foo + bool bar', 'rate(foo[5m], 1)', 'round()', 'round(foo, 1, 2)', 'nosuchfn(foo)',
+        '{}', '{job=~".*"}', 'foo{__name__="bar"}', 'sum(foo[5m])', 'topk(foo, foo)',
+        'count_values(1, foo)', 'topk(foo)', 'sum()', 'foo[5m] + 1', '(foo)[5m]',
+        'foo offset 5m offset 1m', 'foo @ 1 @ 2', 'rate(foo[5m]) offset 1m', 'foo offset 1m [5m]',
+        'foo[5m][10m:1m]', 'foo == on(job) group_left(job) bar', 'foo and on(job) group_left bar',
+        '1 + on(job) foo', '-"a"', 'foo @ "x"', 'sum by (job foo)', 'foo{a="b" c="d"}', 'foo{a}',
+        'foo{a=1}', 'sum(foo) by (a) by (b)', 'foo[]', '1 +* 2', 'foo bar', 'rate(foo[5m]', '(1',
+        '1)', 'foo{a="b"}}', 'start()', 'bool', 'atan2', '1_000', '1e', '5m', 'a : b',
+        'foo @ Inf', 'label_replace(cpu_usage, "1x", "", "host", "")',
+        'sort(cpu_usage[5m])', 'scalar(1)', 'vector("a")', 'absent(1)', 'sum("a")',
     ]
     instant_times = [T0 + 1800, T0 + 3600, T0 + 3607.5, T0 + 3600 + 0.001, T_LAST,
                      T_LAST + 300, T_LAST + 300.001, T0 + 1500 + 299.999]
@@ -317,6 +331,15 @@ def compare(ours, theirs, ordered):
                 return "error types differ: ours %s (%s), prometheus %s (%s)" % (
                     ours.get("errorType"), ours.get("error"), theirs.get("errorType"),
                     theirs.get("error"))
+            # Parse errors must read the same (position and wording); Prometheus' API adds a
+            # prefix. Regex syntax errors come from different libraries (Go regexp vs RE2).
+            prefix = 'invalid parameter "query": '
+            perr = theirs.get("error", "")
+            if (theirs.get("errorType") == "bad_data" and perr.startswith(prefix)
+                    and "parse error" in perr and "error parsing regexp" not in perr
+                    and perr[len(prefix):] != ours.get("error")):
+                return "parse errors differ: ours %r, prometheus %r" % (
+                    ours.get("error"), perr[len(prefix):])
             return None
         return "ours: %s / prometheus: %s" % (
             ours.get("error", "success"), theirs.get("error", "success"))
