@@ -9,6 +9,7 @@ BUILD_PKGS=(
   libcli11-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libsimdjson-dev
   libxxhash-dev libzstd-dev zlib1g-dev libre2-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libcairo2-dev fonts-dejavu-core
 )
 TEST_PKGS=(prometheus clang libclang-rt-14-dev curl python3)
 BENCH_PKGS=(victoria-metrics)
