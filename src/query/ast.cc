@@ -1,5 +1,7 @@
 #include "query/ast.h"
 
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 
 #include "query/functions.h"
@@ -102,15 +104,11 @@ std::string FormatDuration(int64_t ms) {
 }
 
 std::string FormatNumber(double v) {
-  char buf[32];
-  snprintf(buf, sizeof(buf), "%.17g", v);
-  // Prefer the shortest form that reads back the same.
-  for (int p = 1; p <= 17; ++p) {
-    char b2[32];
-    snprintf(b2, sizeof(b2), "%.*g", p, v);
-    if (std::strtod(b2, nullptr) == v) return b2;
-  }
-  return buf;
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "Inf" : "-Inf";
+  char buf[64];
+  auto [p, ec] = std::to_chars(buf, buf + sizeof(buf), v);  // shortest that reads back
+  return ec == std::errc() ? std::string(buf, p) : "NaN";
 }
 
 std::string Modifiers(int64_t offset_ms, bool offset_set, const AtModifier& at) {

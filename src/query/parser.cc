@@ -550,7 +550,7 @@ class Parser {
       if (std::isinf(ts) || std::isnan(ts) ||
           ts >= static_cast<double>(std::numeric_limits<int64_t>::max()) / 1000 ||
           ts <= static_cast<double>(std::numeric_limits<int64_t>::min()) / 1000) {
-        char buf[64];
+        char buf[400];
         if (std::isnan(ts)) {
           snprintf(buf, sizeof(buf), "NaN");
         } else if (std::isinf(ts)) {
