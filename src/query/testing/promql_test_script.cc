@@ -215,7 +215,6 @@ ScriptReport RunScript(std::string_view name, std::string_view text, TestStore& 
     lines.push_back(text.substr(pos, nl - pos));
     pos = nl + 1;
   }
-  Engine engine(store.storage(), options);
   auto fail = [&](int line, const std::string& msg) {
     report.failures.push_back(std::string(name) + ":" + std::to_string(line) + ": " + msg);
   };
@@ -353,6 +352,8 @@ ScriptReport RunScript(std::string_view name, std::string_view text, TestStore& 
     if (bad_expectation) continue;
 
     ++report.evals;
+    // A fresh engine each time: `clear` may replace the store's Storage object.
+    Engine engine(store.storage(), options);
     const std::string ctx = std::string(range ? "range" : "instant") + " `" + std::string(expr) + "`";
     Result<QueryResult> res = range ? engine.Range(expr, start, end, step)
                                     : engine.Instant(expr, start);
