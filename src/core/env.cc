@@ -2,11 +2,14 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <set>
 #include <sstream>
@@ -19,8 +22,201 @@ std::string ErrnoMessage(const std::string& what, const std::string& path, int e
   return what + " " + path + ": " + std::strerror(err);
 }
 
+Status ErrnoStatus(const std::string& what, const std::string& path, int err) {
+  if (err == ENOENT) return Status::NotFound(ErrnoMessage(what, path, err));
+  return Status::IoError(ErrnoMessage(what, path, err));
+}
+
+class PosixWritableFile : public WritableFile {
+ public:
+  PosixWritableFile(std::string path, int fd, uint64_t size)
+      : path_(std::move(path)), fd_(fd), size_(size) {}
+  ~PosixWritableFile() override {
+    if (fd_ >= 0) (void)Close();
+  }
+
+  Status Append(std::string_view data) override {
+    size_ += data.size();
+    if (buf_.size() + data.size() <= kBufferBytes) {
+      buf_.append(data);
+      return Status::Ok();
+    }
+    MM_RETURN_IF_ERROR(Flush());
+    if (data.size() <= kBufferBytes) {
+      buf_.append(data);
+      return Status::Ok();
+    }
+    return WriteAll(data);
+  }
+  Status Flush() override {
+    if (buf_.empty()) return Status::Ok();
+    Status s = WriteAll(buf_);
+    buf_.clear();
+    return s;
+  }
+  Status Sync() override {
+    MM_RETURN_IF_ERROR(Flush());
+    if (::fdatasync(fd_) != 0) return ErrnoStatus("fdatasync", path_, errno);
+    return Status::Ok();
+  }
+  Status Close() override {
+    if (fd_ < 0) return Status::Ok();
+    Status s = Flush();
+    if (::close(fd_) != 0 && s.ok()) s = ErrnoStatus("close", path_, errno);
+    fd_ = -1;
+    return s;
+  }
+  uint64_t Size() const override { return size_; }
+
+ private:
+  static constexpr size_t kBufferBytes = 64 << 10;
+  Status WriteAll(std::string_view data) {
+    while (!data.empty()) {
+      ssize_t n = ::write(fd_, data.data(), data.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return ErrnoStatus("write", path_, errno);
+      }
+      data.remove_prefix(static_cast<size_t>(n));
+    }
+    return Status::Ok();
+  }
+  std::string path_;
+  int fd_;
+  uint64_t size_;
+  std::string buf_;
+};
+
+class PosixRandomAccessFile : public RandomAccessFile {
+ public:
+  PosixRandomAccessFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~PosixRandomAccessFile() override { ::close(fd_); }
+  Result<std::string_view> Read(uint64_t offset, size_t n, char* scratch) const override {
+    size_t got = 0;
+    while (got < n) {
+      ssize_t r = ::pread(fd_, scratch + got, n - got, static_cast<off_t>(offset + got));
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        return ErrnoStatus("pread", path_, errno);
+      }
+      if (r == 0) break;
+      got += static_cast<size_t>(r);
+    }
+    return std::string_view(scratch, got);
+  }
+
+ private:
+  std::string path_;
+  int fd_;
+};
+
+class PosixFileLock : public FileLock {
+ public:
+  PosixFileLock(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~PosixFileLock() override {
+    ::flock(fd_, LOCK_UN);
+    ::close(fd_);
+  }
+
+ private:
+  std::string path_;
+  int fd_;
+};
+
 class PosixEnv : public Env {
  public:
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path,
+                                                        bool append) override {
+    int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC);
+    int fd = ::open(path.c_str(), flags, 0644);
+    if (fd < 0) return ErrnoStatus("open", path, errno);
+    uint64_t size = 0;
+    if (append) {
+      struct stat st;
+      if (::fstat(fd, &st) != 0) {
+        int err = errno;
+        ::close(fd);
+        return ErrnoStatus("fstat", path, err);
+      }
+      size = static_cast<uint64_t>(st.st_size);
+    }
+    return std::unique_ptr<WritableFile>(new PosixWritableFile(path, fd, size));
+  }
+  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return ErrnoStatus("open", path, errno);
+    return std::unique_ptr<RandomAccessFile>(new PosixRandomAccessFile(path, fd));
+  }
+  Result<uint64_t> FileSize(const std::string& path) override {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) return ErrnoStatus("stat", path, errno);
+    return static_cast<uint64_t>(st.st_size);
+  }
+  Status RenameFile(const std::string& from, const std::string& to) override {
+    if (::rename(from.c_str(), to.c_str()) != 0) return ErrnoStatus("rename", from, errno);
+    return Status::Ok();
+  }
+  Status DeleteFile(const std::string& path) override {
+    if (::unlink(path.c_str()) != 0) return ErrnoStatus("unlink", path, errno);
+    return Status::Ok();
+  }
+  Status CreateDir(const std::string& path) override {
+    if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
+      return ErrnoStatus("mkdir", path, errno);
+    }
+    return Status::Ok();
+  }
+  Status DeleteDir(const std::string& path) override {
+    if (::rmdir(path.c_str()) != 0) return ErrnoStatus("rmdir", path, errno);
+    return Status::Ok();
+  }
+  Status TruncateFile(const std::string& path, uint64_t size) override {
+    if (::truncate(path.c_str(), static_cast<off_t>(size)) != 0) {
+      return ErrnoStatus("truncate", path, errno);
+    }
+    return Status::Ok();
+  }
+  Status SyncDir(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return ErrnoStatus("open", path, errno);
+    Status s;
+    if (::fsync(fd) != 0) s = ErrnoStatus("fsync", path, errno);
+    ::close(fd);
+    return s;
+  }
+  Result<std::unique_ptr<FileLock>> LockFile(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return ErrnoStatus("open", path, errno);
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      int err = errno;
+      std::string holder;
+      char buf[32];
+      ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+      if (n > 0) {
+        buf[n] = 0;
+        long pid = std::strtol(buf, nullptr, 10);
+        if (pid > 0) holder = " (pid " + std::to_string(pid) + ")";
+      }
+      ::close(fd);
+      if (err == EWOULDBLOCK) {
+        return Status::FailedPrecondition("lock " + path + ": held by another process" + holder +
+                                          "; is another metrics-manager using this directory?");
+      }
+      return ErrnoStatus("flock", path, err);
+    }
+    std::string pid = std::to_string(::getpid()) + "\n";
+    if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {
+      int err = errno;
+      ::close(fd);
+      return ErrnoStatus("write", path, err);
+    }
+    return std::unique_ptr<FileLock>(new PosixFileLock(path, fd));
+  }
+  Status UnlockFile(std::unique_ptr<FileLock> lock) override {
+    lock.reset();
+    return Status::Ok();
+  }
+
   Result<std::string> ReadFile(const std::string& path) override {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -110,6 +306,32 @@ class RootedEnv : public Env {
 };
 
 }  // namespace
+
+namespace {
+Status NotSupported(const char* what) {
+  return Status::FailedPrecondition(std::string(what) + " is not supported by this Env");
+}
+}  // namespace
+
+Result<std::unique_ptr<WritableFile>> Env::NewWritableFile(const std::string&, bool) {
+  return NotSupported("NewWritableFile");
+}
+Result<std::unique_ptr<RandomAccessFile>> Env::NewRandomAccessFile(const std::string&) {
+  return NotSupported("NewRandomAccessFile");
+}
+Result<uint64_t> Env::FileSize(const std::string&) { return NotSupported("FileSize"); }
+Status Env::RenameFile(const std::string&, const std::string&) {
+  return NotSupported("RenameFile");
+}
+Status Env::DeleteFile(const std::string&) { return NotSupported("DeleteFile"); }
+Status Env::CreateDir(const std::string&) { return NotSupported("CreateDir"); }
+Status Env::DeleteDir(const std::string&) { return NotSupported("DeleteDir"); }
+Status Env::TruncateFile(const std::string&, uint64_t) { return NotSupported("TruncateFile"); }
+Status Env::SyncDir(const std::string&) { return NotSupported("SyncDir"); }
+Result<std::unique_ptr<FileLock>> Env::LockFile(const std::string&) {
+  return NotSupported("LockFile");
+}
+Status Env::UnlockFile(std::unique_ptr<FileLock>) { return NotSupported("UnlockFile"); }
 
 Env* Env::Default() {
   static Env* env = new PosixEnv;

@@ -73,6 +73,8 @@ struct WriteStats {
   uint64_t samples_stored = 0;
   uint64_t samples_rejected = 0;  // e.g. NaN timestamps, out-of-window samples
   uint64_t series_created = 0;
+  // Why samples were rejected, for the client (empty when none or not explained).
+  std::string rejected_reason;
 };
 
 class Storage {

@@ -145,6 +145,7 @@ struct alignas(64) MemStore::Shard {
   uint64_t chunk_bytes = 0;
   uint64_t key_bytes = 0;
   uint64_t rejected_ooo = 0;
+  uint64_t rejected_too_old = 0;
 };
 
 // The key of a point's field as pieces of the batch: prefix tags (names < "__name__"), the
@@ -222,7 +223,10 @@ std::unique_ptr<Storage> NewMemStore(MemStoreOptions options) {
   return std::make_unique<MemStore>(options);
 }
 
-Result<WriteStats> MemStore::Write(const PointBatch& batch) {
+Result<WriteStats> MemStore::Write(const PointBatch& batch) { return Write(batch, nullptr); }
+
+Result<WriteStats> MemStore::Write(const PointBatch& batch, WriteLog* log) {
+  if (log != nullptr) log->Clear();
   if (closed_.load(std::memory_order_relaxed)) {
     return Status::FailedPrecondition("write to a closed store");
   }
@@ -289,9 +293,13 @@ Result<WriteStats> MemStore::Write(const PointBatch& batch) {
   }
 
   // Phase 2: one lock per shard.
-  const uint32_t target = options_.chunk_target_samples;
-  const int64_t span = options_.chunk_max_span_ms;
-  const uint32_t max_ooo = options_.max_ooo_samples_per_series;
+  int64_t min_valid = min_valid_t_.load(std::memory_order_relaxed);
+  const int64_t window = options_.ooo_window_ms;
+  const int64_t newest = max_t_.load(std::memory_order_relaxed);
+  if (window > 0 && newest != INT64_MIN && newest - window > min_valid) min_valid = newest - window;
+  int64_t batch_max = INT64_MIN;
+  uint64_t too_old = 0;
+  int64_t first_too_old_t = 0;
   for (size_t si = 0; si < nshards; ++si) {
     const uint32_t begin = s.shard_start[si], end = s.shard_start[si + 1];
     if (begin == end) continue;
@@ -299,6 +307,13 @@ Result<WriteStats> MemStore::Write(const PointBatch& batch) {
     std::lock_guard lock(shard.mu);
     for (uint32_t ei = begin; ei < end; ++ei) {
       const WriteScratch::Entry& e = s.sorted[ei];
+      const int64_t t = s.points[e.point].t;
+      if (t < min_valid) {
+        if (too_old++ == 0) first_too_old_t = t;
+        ++shard.rejected_too_old;
+        ++stats.samples_rejected;
+        continue;
+      }
       const std::string_view key(s.keys.data() + e.key_off, e.key_len);
       uint32_t idx =
           shard.table.Find(e.hash, [&](uint32_t i) { return shard.series[i].key_view() == key; });
@@ -314,52 +329,206 @@ Result<WriteStats> MemStore::Write(const PointBatch& batch) {
         shard.table.Insert(e.hash, idx);
         shard.index.Add(idx, key);
         ++stats.series_created;
+        if (log != nullptr) log->series.push_back({ns.id, ns.key_view()});
       }
-      SeriesData& ser = shard.series[idx];
       const FieldRef& f = batch.fields(points[e.point])[e.field];
-      const int64_t t = s.points[e.point].t;
       if (f.type == FieldType::kString) {
-        SeriesExtra& x = ser.Extra();
-        if (!x.strings.empty() && t < x.strings.back().t) x.strings_sorted = false;
-        x.strings.push_back({t, std::string(f.s)});
-        ++shard.string_samples;
-      } else if (ser.has_float && t < ser.last_t) {
-        SeriesExtra& x = ser.Extra();
-        if (x.ooo.size() >= max_ooo) {
-          ++shard.rejected_ooo;
+        AppendStringLocked(shard, idx, t, f.s);
+        if (log != nullptr) log->strings.push_back({shard.series[idx].id, t, f.s});
+      } else {
+        const double v = f.AsDouble();
+        if (!AppendFloatLocked(shard, idx, t, v)) {
           ++stats.samples_rejected;
           continue;
         }
-        x.ooo.push_back({t, f.AsDouble()});
-        ++shard.samples;
-      } else {
-        HeadChunk& head = ser.head;
-        if (head.count() > 0 && (head.count() >= target || t >= ser.cut_at_t)) {
-          std::string bytes = head.Encode();
-          ser.chunks.push_back(ChunkBytes::Copy(bytes, head.first_t(), head.last_t()));
-          ++shard.chunks;
-          shard.chunk_samples += head.count();
-          shard.chunk_bytes += bytes.size();
-          head.Reset();
-        }
-        if (head.count() == 0) {
-          // The end of this chunk's aligned time window (the next sample at or past it cuts).
-          ser.cut_at_t = INT64_MAX;
-          if (span > 0) {
-            const int64_t w = FloorDiv(t, span);
-            if (w < INT64_MAX / span) ser.cut_at_t = (w + 1) * span;
-          }
-        }
-        head.Append(t, f.AsDouble());
-        ser.has_float = true;
-        ser.last_t = t;
-        ++shard.samples;
+        batch_max = std::max(batch_max, t);
+        if (log != nullptr) log->samples.push_back({shard.series[idx].id, t, v});
       }
-      ser.Extend(t);
       ++stats.samples_stored;
     }
   }
+  if (batch_max != INT64_MIN) {
+    int64_t cur = max_t_.load(std::memory_order_relaxed);
+    while (batch_max > cur && !max_t_.compare_exchange_weak(cur, batch_max)) {
+    }
+  }
+  if (too_old > 0) {
+    stats.rejected_reason = std::to_string(too_old) +
+                            " samples older than the out-of-order window or the head start (" +
+                            "oldest accepted now: " + std::to_string(min_valid) +
+                            " ms; first refused: " + std::to_string(first_too_old_t) + " ms)";
+  }
   return stats;
+}
+
+bool MemStore::AppendFloatLocked(Shard& shard, uint32_t idx, int64_t t, double v) {
+  SeriesData& ser = shard.series[idx];
+  if (ser.has_float && t < ser.last_t) {
+    SeriesExtra& x = ser.Extra();
+    if (x.ooo.size() >= options_.max_ooo_samples_per_series) {
+      ++shard.rejected_ooo;
+      return false;
+    }
+    x.ooo.push_back({t, v});
+    ++shard.samples;
+  } else {
+    HeadChunk& head = ser.head;
+    const int64_t span = options_.chunk_max_span_ms;
+    if (head.count() > 0 &&
+        (head.count() >= options_.chunk_target_samples || t >= ser.cut_at_t)) {
+      std::string bytes = head.Encode();
+      ser.chunks.push_back(ChunkBytes::Copy(bytes, head.first_t(), head.last_t()));
+      ++shard.chunks;
+      shard.chunk_samples += head.count();
+      shard.chunk_bytes += bytes.size();
+      head.Reset();
+    }
+    if (head.count() == 0) {
+      // The end of this chunk's aligned time window (the next sample at or past it cuts).
+      ser.cut_at_t = INT64_MAX;
+      if (span > 0) {
+        const int64_t w = FloorDiv(t, span);
+        if (w < INT64_MAX / span) ser.cut_at_t = (w + 1) * span;
+      }
+    }
+    head.Append(t, v);
+    ser.has_float = true;
+    ser.last_t = t;
+    ++shard.samples;
+  }
+  ser.Extend(t);
+  return true;
+}
+
+void MemStore::AppendStringLocked(Shard& shard, uint32_t idx, int64_t t, std::string_view v) {
+  SeriesData& ser = shard.series[idx];
+  SeriesExtra& x = ser.Extra();
+  if (!x.strings.empty() && t < x.strings.back().t) x.strings_sorted = false;
+  x.strings.push_back({t, std::string(v)});
+  ++shard.string_samples;
+  ser.Extend(t);
+}
+
+std::pair<uint64_t, std::string_view> MemStore::SeriesIdKey(size_t shard, uint32_t idx) const {
+  const Shard& sh = shards_[shard];
+  std::lock_guard lock(sh.mu);
+  const SeriesData& ser = sh.series[idx];
+  return {ser.id, ser.key_view()};
+}
+
+size_t MemStore::ShardSeriesCount(size_t shard) const {
+  const Shard& sh = shards_[shard];
+  std::lock_guard lock(sh.mu);
+  return sh.series.size();
+}
+
+void MemStore::SetMinValidTime(int64_t t) {
+  int64_t cur = min_valid_t_.load(std::memory_order_relaxed);
+  while (t > cur && !min_valid_t_.compare_exchange_weak(cur, t)) {
+  }
+}
+
+void MemStore::TruncateBefore(int64_t before_t) {
+  for (size_t si = 0; si < shard_count(); ++si) {
+    Shard& shard = shards_[si];
+    std::lock_guard lock(shard.mu);
+    for (SeriesData& ser : shard.series) {
+      if (ser.min_t >= before_t || ser.max_t == INT64_MIN) continue;
+      int64_t lo = INT64_MAX, hi = INT64_MIN;
+      auto extend = [&](int64_t a, int64_t b) {
+        lo = std::min(lo, a);
+        hi = std::max(hi, b);
+      };
+      size_t keep = 0;
+      for (ChunkRef& c : ser.chunks) {
+        if (c.max_t() < before_t) {
+          --shard.chunks;
+          shard.chunk_bytes -= c.size();
+          uint32_t n = tsdb::ChunkIterator(c.view()).count();
+          shard.chunk_samples -= n;
+          shard.samples -= n;
+          continue;
+        }
+        extend(c.min_t(), c.max_t());
+        ser.chunks[keep++] = std::move(c);
+      }
+      ser.chunks.resize(keep);
+      if (ser.head.count() > 0) {
+        if (ser.head.last_t() < before_t) {
+          shard.samples -= ser.head.count();
+          ser.head.Reset();
+        } else {
+          extend(ser.head.first_t(), ser.head.last_t());
+        }
+      }
+      if (ser.extra) {
+        SeriesExtra& x = *ser.extra;
+        shard.samples -= std::erase_if(x.ooo, [&](const Sample& s) { return s.t < before_t; });
+        shard.string_samples -=
+            std::erase_if(x.strings, [&](const StringSample& s) { return s.t < before_t; });
+        for (const Sample& s : x.ooo) extend(s.t, s.t);
+        for (const StringSample& s : x.strings) extend(s.t, s.t);
+      }
+      ser.min_t = lo;
+      ser.max_t = hi;
+    }
+  }
+}
+
+std::pair<int64_t, int64_t> MemStore::TimeRange() const {
+  int64_t lo = INT64_MAX, hi = INT64_MIN;
+  for (size_t si = 0; si < shard_count(); ++si) {
+    const Shard& shard = shards_[si];
+    std::lock_guard lock(shard.mu);
+    for (const SeriesData& ser : shard.series) {
+      lo = std::min(lo, ser.min_t);
+      hi = std::max(hi, ser.max_t);
+    }
+  }
+  return {lo, hi};
+}
+
+MemStore::SeriesRef MemStore::ReplaySeries(uint64_t id, std::string_view key) {
+  const uint64_t hash = tsdb::HashKey(key);
+  const size_t si = ShardOf(hash);
+  Shard& shard = shards_[si];
+  std::lock_guard lock(shard.mu);
+  uint32_t idx =
+      shard.table.Find(hash, [&](uint32_t i) { return shard.series[i].key_view() == key; });
+  if (idx == kNone) {
+    idx = static_cast<uint32_t>(shard.series.size());
+    SeriesData& ns = shard.series.emplace_back();
+    ns.id = id;
+    ns.hash = hash;
+    ns.key_size = static_cast<uint32_t>(key.size());
+    ns.key = std::make_unique<char[]>(key.size());
+    std::memcpy(ns.key.get(), key.data(), key.size());
+    shard.key_bytes += key.size();
+    shard.table.Insert(hash, idx);
+    shard.index.Add(idx, key);
+    uint64_t next = next_series_id_.load();
+    while (id >= next && !next_series_id_.compare_exchange_weak(next, id + 1)) {
+    }
+  }
+  return {static_cast<uint32_t>(si), idx};
+}
+
+bool MemStore::ReplaySample(SeriesRef ref, int64_t t, double v) {
+  if (t < min_valid_t_.load(std::memory_order_relaxed)) return false;
+  Shard& shard = shards_[ref.shard];
+  std::lock_guard lock(shard.mu);
+  if (!AppendFloatLocked(shard, ref.idx, t, v)) return false;
+  int64_t cur = max_t_.load(std::memory_order_relaxed);
+  if (t > cur) max_t_.store(t, std::memory_order_relaxed);
+  return true;
+}
+
+bool MemStore::ReplayString(SeriesRef ref, int64_t t, std::string_view v) {
+  if (t < min_valid_t_.load(std::memory_order_relaxed)) return false;
+  Shard& shard = shards_[ref.shard];
+  std::lock_guard lock(shard.mu);
+  AppendStringLocked(shard, ref.idx, t, v);
+  return true;
 }
 
 std::vector<uint32_t> MemStore::MatchLocked(const Shard& shard,
@@ -370,12 +539,13 @@ std::vector<uint32_t> MemStore::MatchLocked(const Shard& shard,
   return ids;
 }
 
-Result<std::vector<SeriesSamples>> MemStore::Select(std::span<const LabelMatcher> matchers,
-                                                    const SelectOptions& options) {
+Result<std::vector<KeyedSeries>> MemStore::SelectShard(size_t si,
+                                                       std::span<const LabelMatcher> matchers,
+                                                       const SelectOptions& options) const {
   const int64_t lo = options.min_t, hi = options.max_t;
-  std::vector<SeriesSamples> out;
   struct Collected {
     std::string key;
+    uint64_t id = 0;
     std::vector<ChunkRef> chunks;
     std::vector<Sample> head;
     std::vector<Sample> ooo;
@@ -383,56 +553,72 @@ Result<std::vector<SeriesSamples>> MemStore::Select(std::span<const LabelMatcher
     bool strings_sorted = true;
   };
   std::vector<Collected> collected;
-  for (size_t si = 0; si < shard_count(); ++si) {
-    const Shard& shard = shards_[si];
-    collected.clear();
-    {
-      std::lock_guard lock(shard.mu);
-      for (uint32_t id : MatchLocked(shard, matchers, lo, hi)) {
-        const SeriesData& ser = shard.series[id];
-        Collected& c = collected.emplace_back();
-        c.key.assign(ser.key_view());
-        for (const ChunkRef& ch : ser.chunks) {
-          if (ch.min_t() <= hi && ch.max_t() >= lo) c.chunks.push_back(ch);
+  const Shard& shard = shards_[si];
+  {
+    std::lock_guard lock(shard.mu);
+    for (uint32_t id : MatchLocked(shard, matchers, lo, hi)) {
+      const SeriesData& ser = shard.series[id];
+      Collected& c = collected.emplace_back();
+      c.key.assign(ser.key_view());
+      c.id = ser.id;
+      for (const ChunkRef& ch : ser.chunks) {
+        if (ch.min_t() <= hi && ch.max_t() >= lo) c.chunks.push_back(ch);
+      }
+      ser.head.DecodeInto(lo, hi, c.head);
+      if (ser.extra) {
+        for (const Sample& x : ser.extra->ooo) {
+          if (x.t >= lo && x.t <= hi) c.ooo.push_back(x);
         }
-        ser.head.DecodeInto(lo, hi, c.head);
-        if (ser.extra) {
-          for (const Sample& x : ser.extra->ooo) {
-            if (x.t >= lo && x.t <= hi) c.ooo.push_back(x);
+        if (options.with_strings) {
+          for (const StringSample& x : ser.extra->strings) {
+            if (x.t >= lo && x.t <= hi) c.strings.push_back(x);
           }
-          if (options.with_strings) {
-            for (const StringSample& x : ser.extra->strings) {
-              if (x.t >= lo && x.t <= hi) c.strings.push_back(x);
-            }
-            c.strings_sorted = ser.extra->strings_sorted;
-          }
+          c.strings_sorted = ser.extra->strings_sorted;
         }
       }
     }
-    // Decode outside the lock: cut chunks are immutable and kept alive by their references.
-    for (Collected& c : collected) {
+  }
+  // Decode outside the lock: cut chunks are immutable and kept alive by their references.
+  std::vector<KeyedSeries> out;
+  for (Collected& c : collected) {
+    KeyedSeries ss;
+    for (const ChunkRef& ch : c.chunks) {
+      Status st = tsdb::DecodeChunkInto(ch.view(), lo, hi, ss.samples);
+      if (!st.ok()) return Status::Internal("series " + c.key + ": " + st.message());
+    }
+    ss.samples.insert(ss.samples.end(), c.head.begin(), c.head.end());
+    if (!c.ooo.empty()) {
+      // In-order samples first, then OOO ones in arrival order: a stable sort keeps the
+      // later write last among equal timestamps.
+      ss.samples.insert(ss.samples.end(), c.ooo.begin(), c.ooo.end());
+      std::stable_sort(ss.samples.begin(), ss.samples.end(),
+                       [](const Sample& a, const Sample& b) { return a.t < b.t; });
+    }
+    DedupeLastWins(ss.samples);
+    if (!c.strings_sorted) {
+      std::stable_sort(c.strings.begin(), c.strings.end(),
+                       [](const StringSample& a, const StringSample& b) { return a.t < b.t; });
+    }
+    DedupeLastWins(c.strings);
+    ss.strings = std::move(c.strings);
+    if (ss.samples.empty() && ss.strings.empty()) continue;
+    ss.key = std::move(c.key);
+    ss.id = c.id;
+    out.push_back(std::move(ss));
+  }
+  return out;
+}
+
+Result<std::vector<SeriesSamples>> MemStore::Select(std::span<const LabelMatcher> matchers,
+                                                    const SelectOptions& options) {
+  std::vector<SeriesSamples> out;
+  for (size_t si = 0; si < shard_count(); ++si) {
+    MM_ASSIGN_OR_RETURN(std::vector<KeyedSeries> part, SelectShard(si, matchers, options));
+    for (KeyedSeries& k : part) {
       SeriesSamples ss;
-      for (const ChunkRef& ch : c.chunks) {
-        Status st = tsdb::DecodeChunkInto(ch.view(), lo, hi, ss.samples);
-        if (!st.ok()) return Status::Internal("series " + c.key + ": " + st.message());
-      }
-      ss.samples.insert(ss.samples.end(), c.head.begin(), c.head.end());
-      if (!c.ooo.empty()) {
-        // In-order samples first, then OOO ones in arrival order: a stable sort keeps the
-        // later write last among equal timestamps.
-        ss.samples.insert(ss.samples.end(), c.ooo.begin(), c.ooo.end());
-        std::stable_sort(ss.samples.begin(), ss.samples.end(),
-                         [](const Sample& a, const Sample& b) { return a.t < b.t; });
-      }
-      DedupeLastWins(ss.samples);
-      if (!c.strings_sorted) {
-        std::stable_sort(c.strings.begin(), c.strings.end(),
-                         [](const StringSample& a, const StringSample& b) { return a.t < b.t; });
-      }
-      DedupeLastWins(c.strings);
-      ss.string_samples = std::move(c.strings);
-      if (ss.samples.empty() && ss.string_samples.empty()) continue;
-      ss.labels = tsdb::LabelsFromKey(c.key);
+      ss.labels = tsdb::LabelsFromKey(k.key);
+      ss.samples = std::move(k.samples);
+      ss.string_samples = std::move(k.strings);
       out.push_back(std::move(ss));
     }
   }
@@ -519,6 +705,7 @@ MemStoreStats MemStore::Stats() const {
     st.chunk_samples += shard.chunk_samples;
     st.chunk_bytes += shard.chunk_bytes;
     st.rejected_out_of_order += shard.rejected_ooo;
+    st.rejected_too_old += shard.rejected_too_old;
     st.index_bytes += shard.key_bytes + shard.index.memory_bytes() + shard.table.memory_bytes();
     for (const SeriesData& ser : shard.series) {
       st.head_chunk_bytes += ser.head.data_bytes();

@@ -31,6 +31,45 @@ struct MemStoreOptions {
   uint32_t max_ooo_samples_per_series = 1024;
   // Not owned; nullptr = Clock::Real(). Retention and the OOO window (next issue) use it.
   Clock* clock = nullptr;
+  // Float samples older than (newest sample written so far - ooo_window_ms) are rejected and
+  // counted as rejected_too_old; 0 = no limit (the in-memory default).
+  int64_t ooo_window_ms = 0;
+};
+
+// What one Write applied, in apply order, so that DiskStore can log exactly that to its WAL.
+// Reused across writes (cleared by Write); keys and strings point into the batch or the store
+// and are valid until the next write with this log.
+struct WriteLog {
+  struct NewSeries {
+    uint64_t id;
+    std::string_view key;
+  };
+  struct Float {
+    uint64_t id;
+    int64_t t;
+    double v;
+  };
+  struct String {
+    uint64_t id;
+    int64_t t;
+    std::string_view v;
+  };
+  std::vector<NewSeries> series;
+  std::vector<Float> samples;
+  std::vector<String> strings;
+  void Clear() {
+    series.clear();
+    samples.clear();
+    strings.clear();
+  }
+};
+
+// A series as the store keeps it, by key (for DiskStore's merge with blocks and its WAL).
+struct KeyedSeries {
+  std::string key;
+  uint64_t id = 0;  // the head's series id (0 when read from a block)
+  std::vector<Sample> samples;
+  std::vector<StringSample> strings;
 };
 
 // Sizes for /metrics and the benchmarks. Byte figures are estimates of heap use.
@@ -49,6 +88,7 @@ struct MemStoreStats {
   uint64_t head_overhead_bytes = 0;
   uint64_t rejected_out_of_order = 0;
   uint64_t rejected_invalid_labels = 0;
+  uint64_t rejected_too_old = 0;  // older than the OOO window or the head start
 };
 
 class MemStore : public Storage {
@@ -72,6 +112,37 @@ class MemStore : public Storage {
   // Later writes fail with FailedPrecondition; reads keep working.
   Status Close() override;
 
+  // Write that also reports what it applied into `log` (cleared first); see WriteLog.
+  Result<WriteStats> Write(const PointBatch& batch, WriteLog* log);
+
+  // --- For DiskStore (durability). ---
+  // Samples older than `t` are refused from now on (the head starts there; older data is in
+  // blocks). Never moves backwards.
+  void SetMinValidTime(int64_t t);
+  int64_t min_valid_time() const { return min_valid_t_.load(std::memory_order_relaxed); }
+  // Drops every sample and string with t < before_t (whole chunks when before_t is aligned to
+  // chunk_max_span_ms, as the block cutter uses it). Series stay, with their ids.
+  void TruncateBefore(int64_t before_t);
+  // Oldest and newest sample time in the head ({INT64_MAX, INT64_MIN} when empty).
+  std::pair<int64_t, int64_t> TimeRange() const;
+  // The series of shard `shard` matching all matchers with data in the range, by key, samples
+  // sorted and deduplicated (last write wins).
+  Result<std::vector<KeyedSeries>> SelectShard(size_t shard, std::span<const LabelMatcher> matchers,
+                                               const SelectOptions& options) const;
+  // Calls fn(id, key) for every series, one shard lock at a time.
+  template <typename F>
+  void ForEachSeries(F&& fn) const;
+  // Recovery (WAL replay). REQUIRES: no concurrent writes.
+  struct SeriesRef {
+    uint32_t shard = 0, idx = 0;
+  };
+  // Finds the series with this key or creates it with this id.
+  SeriesRef ReplaySeries(uint64_t id, std::string_view key);
+  // Appends as Write does (no OOO window check; samples before the min valid time are
+  // dropped: they are in blocks). Returns false when dropped.
+  bool ReplaySample(SeriesRef ref, int64_t t, double v);
+  bool ReplayString(SeriesRef ref, int64_t t, std::string_view v);
+
   MemStoreStats Stats() const;
   // The id of the series with exactly these labels (found through Labels::Hash()), if any.
   std::optional<uint64_t> SeriesId(const Labels& labels) const;
@@ -82,6 +153,13 @@ class MemStore : public Storage {
   struct Shard;
   struct WriteScratch;
   struct KeyParts;
+
+  // Appends a float sample to series `idx` of `shard` (in order, or into its OOO buffer).
+  // Returns false if refused (OOO buffer full). REQUIRES: shard.mu held.
+  bool AppendFloatLocked(Shard& shard, uint32_t idx, int64_t t, double v);
+  void AppendStringLocked(Shard& shard, uint32_t idx, int64_t t, std::string_view v);
+  std::pair<uint64_t, std::string_view> SeriesIdKey(size_t shard, uint32_t idx) const;
+  size_t ShardSeriesCount(size_t shard) const;
 
   size_t ShardOf(uint64_t hash) const {
     return shard_bits_ == 0 ? 0 : static_cast<size_t>(hash >> (64 - shard_bits_));
@@ -97,7 +175,21 @@ class MemStore : public Storage {
   std::atomic<uint64_t> next_series_id_{1};
   std::atomic<uint64_t> rejected_invalid_labels_{0};
   std::atomic<bool> closed_{false};
+  std::atomic<int64_t> min_valid_t_{INT64_MIN};
+  std::atomic<int64_t> max_t_{INT64_MIN};  // newest float sample written
 };
+
+template <typename F>
+void MemStore::ForEachSeries(F&& fn) const {
+  for (size_t si = 0; si < shard_count(); ++si) {
+    // Series are only appended, so the count read first stays valid.
+    const size_t n = ShardSeriesCount(si);
+    for (size_t i = 0; i < n; ++i) {
+      auto [id, key] = SeriesIdKey(si, static_cast<uint32_t>(i));
+      fn(id, key);
+    }
+  }
+}
 
 std::unique_ptr<Storage> NewMemStore(MemStoreOptions options = {});
 
