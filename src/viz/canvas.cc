@@ -2,9 +2,11 @@
 
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <iterator>
 #include <vector>
 
@@ -31,9 +33,162 @@ void SelectFont(cairo_t* cr, double size, bool bold) {
   cairo_set_font_size(cr, size);
 }
 
+void PutU32(std::string& out, uint32_t v) {
+  out += static_cast<char>(v >> 24);
+  out += static_cast<char>(v >> 16);
+  out += static_cast<char>(v >> 8);
+  out += static_cast<char>(v);
+}
+
+void PutChunk(std::string& out, const char* type, std::string_view data) {
+  PutU32(out, static_cast<uint32_t>(data.size()));
+  size_t crc_from = out.size();
+  out.append(type, 4);
+  out.append(data);
+  uLong crc = crc32(0, reinterpret_cast<const Bytef*>(out.data() + crc_from),
+                    static_cast<uInt>(out.size() - crc_from));
+  PutU32(out, static_cast<uint32_t>(crc));
+}
+
+// An RGB24 Cairo surface as a PNG (RFC 2083): 8-bit RGB, the "Up" filter on every row (chart
+// rows repeat: background, grid), deflate at level 1. Cairo's writer (libpng defaults) spent
+// ~20 ms per 1000×500 chart in zlib; this is several times faster for a slightly larger file.
+Result<std::string> EncodePng(const unsigned char* data, int stride, int width, int height) {
+  std::string raw;
+  raw.resize(static_cast<size_t>(height) * (1 + 3 * static_cast<size_t>(width)));
+  char* o = raw.data();
+  for (int y = 0; y < height; ++y) {
+    const uint32_t* row = reinterpret_cast<const uint32_t*>(data + static_cast<size_t>(y) * stride);
+    const uint32_t* up = y > 0 ? reinterpret_cast<const uint32_t*>(data + (y - 1) * stride) : nullptr;
+    *o++ = y > 0 ? 2 : 0;  // Up, or None for the first row
+    for (int x = 0; x < width; ++x) {
+      uint32_t p = row[x];
+      uint32_t q = up ? up[x] : 0;
+      *o++ = static_cast<char>(((p >> 16) - (q >> 16)) & 0xff);
+      *o++ = static_cast<char>(((p >> 8) - (q >> 8)) & 0xff);
+      *o++ = static_cast<char>((p - q) & 0xff);
+    }
+  }
+  z_stream z{};
+  if (deflateInit(&z, 1) != Z_OK) return Status::Internal("deflateInit failed");
+  std::string idat;
+  idat.resize(deflateBound(&z, static_cast<uLong>(raw.size())));
+  z.next_in = reinterpret_cast<Bytef*>(raw.data());
+  z.avail_in = static_cast<uInt>(raw.size());
+  z.next_out = reinterpret_cast<Bytef*>(idat.data());
+  z.avail_out = static_cast<uInt>(idat.size());
+  int rc = deflate(&z, Z_FINISH);
+  idat.resize(z.total_out);
+  deflateEnd(&z);
+  if (rc != Z_STREAM_END) return Status::Internal("PNG compression failed");
+
+  std::string out = "\x89PNG\r\n\x1a\n";
+  std::string ihdr;
+  PutU32(ihdr, static_cast<uint32_t>(width));
+  PutU32(ihdr, static_cast<uint32_t>(height));
+  ihdr += std::string("\x08\x02\x00\x00\x00", 5);  // depth 8, RGB, deflate, filters, no interlace
+  PutChunk(out, "IHDR", ihdr);
+  PutChunk(out, "IDAT", idat);
+  PutChunk(out, "IEND", {});
+  return out;
+}
+
+// Antialiased thick polylines straight into an RGB24 buffer, for PNG. Cairo's general stroker
+// tessellates every join of a long zig-zag (50 dense series took ~400 ms); a distance-to-segment
+// coverage per pixel costs a few flops per touched pixel. Each stroke collects coverage as the
+// maximum over its segments in an A8 buffer (so joins do not blend twice), then composites it
+// once in the stroke's colour over the touched column ranges only.
+class LineRaster {
+ public:
+  LineRaster(int width, int height)
+      : width_(width), height_(height), cov_(static_cast<size_t>(width) * height, 0),
+        lo_(width, height), hi_(width, -1) {}
+
+  // REQUIRES: clip within the image.
+  void Segment(double ax, double ay, double bx, double by, double half_width, int clip_x0,
+               int clip_y0, int clip_x1, int clip_y1) {
+    const double reach = half_width + 1;
+    int y0 = std::max(clip_y0, static_cast<int>(std::floor(std::min(ay, by) - reach)));
+    int y1 = std::min(clip_y1 - 1, static_cast<int>(std::ceil(std::max(ay, by) + reach)));
+    int bx0 = std::max(clip_x0, static_cast<int>(std::floor(std::min(ax, bx) - reach)));
+    int bx1 = std::min(clip_x1 - 1, static_cast<int>(std::ceil(std::max(ax, bx) + reach)));
+    if (y0 > y1 || bx0 > bx1) return;
+    const double dx = bx - ax;
+    const double dy = by - ay;
+    const double len2 = dx * dx + dy * dy;
+    const double inv = len2 > 0 ? 1 / len2 : 0;
+    // Per row, only the x span where a thick line can be: |dy| small → the whole box.
+    const bool steep = std::fabs(dy) > 1e-6;
+    const double span = steep ? reach * std::sqrt(len2) / std::fabs(dy) : 0;
+    const double outer = half_width + 0.5;  // beyond: no coverage
+    const double inner = half_width - 0.5;  // within: full coverage
+    const double outer2 = outer * outer;
+    const double inner2 = inner > 0 ? inner * inner : -1;
+    for (int y = y0; y <= y1; ++y) {
+      const double py = y + 0.5;
+      int x0 = bx0, x1 = bx1;
+      if (steep) {
+        double xc = ax + (py - ay) * dx / dy;
+        x0 = std::max(bx0, static_cast<int>(std::floor(xc - span)));
+        x1 = std::min(bx1, static_cast<int>(std::ceil(xc + span)));
+      }
+      uint8_t* row = cov_.data() + static_cast<size_t>(y) * width_;
+      for (int x = x0; x <= x1; ++x) {
+        const double px = x + 0.5;
+        double t = ((px - ax) * dx + (py - ay) * dy) * inv;
+        t = std::clamp(t, 0.0, 1.0);
+        const double ex = px - (ax + t * dx);
+        const double ey = py - (ay + t * dy);
+        const double d2 = ex * ex + ey * ey;
+        if (d2 >= outer2) continue;
+        const uint8_t v =
+            d2 <= inner2 ? 255 : static_cast<uint8_t>((outer - std::sqrt(d2)) * 255);
+        if (v > row[x]) row[x] = v;
+        lo_[x] = std::min(lo_[x], y);
+        hi_[x] = std::max(hi_[x], y);
+      }
+    }
+  }
+
+  // Blends the collected coverage in `color` into `data` (RGB24, `stride` bytes a row) and
+  // clears it.
+  void Composite(unsigned char* data, int stride, Rgba color) {
+    const double a = std::clamp(color.a, 0.0, 1.0);
+    const int r = static_cast<int>(std::lround(color.r * 255));
+    const int g = static_cast<int>(std::lround(color.g * 255));
+    const int b = static_cast<int>(std::lround(color.b * 255));
+    for (int x = 0; x < width_; ++x) {
+      if (hi_[x] < lo_[x]) continue;
+      for (int y = lo_[x]; y <= hi_[x]; ++y) {
+        uint8_t& cv = cov_[static_cast<size_t>(y) * width_ + x];
+        if (cv == 0) continue;
+        const int k = static_cast<int>(cv * a + 0.5);  // 0..255
+        cv = 0;
+        uint32_t* px = reinterpret_cast<uint32_t*>(data + static_cast<size_t>(y) * stride) + x;
+        const uint32_t p = *px;
+        const int pr = (p >> 16) & 0xff, pg = (p >> 8) & 0xff, pb = p & 0xff;
+        const int nr = pr + ((r - pr) * k + 127) / 255;
+        const int ng = pg + ((g - pg) * k + 127) / 255;
+        const int nb = pb + ((b - pb) * k + 127) / 255;
+        *px = 0xff000000u | (static_cast<uint32_t>(nr) << 16) | (static_cast<uint32_t>(ng) << 8) |
+              static_cast<uint32_t>(nb);
+      }
+      lo_[x] = height_;
+      hi_[x] = -1;
+    }
+  }
+
+ private:
+  int width_, height_;
+  std::vector<uint8_t> cov_;
+  std::vector<int> lo_, hi_;  // touched rows per column
+};
+
 class CairoCanvas final : public Canvas {
  public:
-  CairoCanvas(CanvasKind kind, int width, int height, Rgba background) : kind_(kind) {
+  CairoCanvas(CanvasKind kind, int width, int height, Rgba background)
+      : kind_(kind), width_(width), height_(height) {
+    clips_.push_back({0, 0, width, height});
     if (kind == CanvasKind::kPdf) {
       surface_ = cairo_pdf_surface_create_for_stream(AppendToString, &out_, width, height);
     } else {
@@ -49,10 +204,26 @@ class CairoCanvas final : public Canvas {
     cairo_surface_destroy(surface_);
   }
 
-  void MoveTo(double x, double y) override { cairo_move_to(cr_, x, y); }
-  void LineTo(double x, double y) override { cairo_line_to(cr_, x, y); }
-  void ClosePath() override { cairo_close_path(cr_); }
+  // The path is kept here and handed to Cairo (fills, PDF, dashes) or to LineRaster (PNG
+  // strokes) when it is drawn.
+  void MoveTo(double x, double y) override {
+    starts_.push_back(points_.size());
+    points_.push_back({x, y});
+  }
+  void LineTo(double x, double y) override {
+    if (points_.empty()) starts_.push_back(0);
+    points_.push_back({x, y});
+  }
+  void ClosePath() override {
+    if (starts_.empty()) return;
+    closed_.push_back(starts_.size() - 1);
+  }
   void Stroke(Rgba c, double width, bool dashed) override {
+    if (kind_ == CanvasKind::kPng && !dashed) {
+      RasterStroke(c, width);
+      return;
+    }
+    ReplayPath();
     SetColor(c);
     cairo_set_line_width(cr_, width);
     if (dashed) {
@@ -63,12 +234,14 @@ class CairoCanvas final : public Canvas {
     if (dashed) cairo_set_dash(cr_, nullptr, 0, 0);
   }
   void Fill(Rgba c) override {
+    ReplayPath();
     SetColor(c);
     cairo_fill(cr_);
   }
   void FillRect(double x, double y, double w, double h, Rgba c) override {
     cairo_rectangle(cr_, x, y, w, h);
-    Fill(c);
+    SetColor(c);
+    cairo_fill(cr_);
   }
   void Text(double x, double y, std::string_view text, double size, Rgba c, Align align,
             bool bold) override {
@@ -88,19 +261,25 @@ class CairoCanvas final : public Canvas {
     cairo_save(cr_);
     cairo_rectangle(cr_, x, y, w, h);
     cairo_clip(cr_);
+    const ClipRect& top = clips_.back();
+    clips_.push_back({std::max(top.x0, static_cast<int>(std::floor(x))),
+                      std::max(top.y0, static_cast<int>(std::floor(y))),
+                      std::min(top.x1, static_cast<int>(std::ceil(x + w))),
+                      std::min(top.y1, static_cast<int>(std::ceil(y + h)))});
   }
-  void PopClip() override { cairo_restore(cr_); }
+  void PopClip() override {
+    cairo_restore(cr_);
+    if (clips_.size() > 1) clips_.pop_back();
+  }
 
   Result<std::string> Finish() override {
     cairo_surface_flush(surface_);
     if (kind_ == CanvasKind::kPdf) {
       cairo_surface_finish(surface_);
     } else {
-      cairo_status_t st = cairo_surface_write_to_png_stream(surface_, AppendToString, &out_);
-      if (st != CAIRO_STATUS_SUCCESS) {
-        return Status::Internal(std::string("PNG encoding failed: ") +
-                                cairo_status_to_string(st));
-      }
+      MM_ASSIGN_OR_RETURN(out_, EncodePng(cairo_image_surface_get_data(surface_),
+                                          cairo_image_surface_get_stride(surface_), width_,
+                                          height_));
     }
     cairo_status_t st = cairo_surface_status(surface_);
     if (st != CAIRO_STATUS_SUCCESS) {
@@ -112,7 +291,63 @@ class CairoCanvas final : public Canvas {
  private:
   void SetColor(Rgba c) { cairo_set_source_rgba(cr_, c.r, c.g, c.b, c.a); }
 
+  void ReplayPath() {
+    size_t next_close = 0;
+    for (size_t k = 0; k < starts_.size(); ++k) {
+      size_t end = k + 1 < starts_.size() ? starts_[k + 1] : points_.size();
+      cairo_move_to(cr_, points_[starts_[k]].x, points_[starts_[k]].y);
+      for (size_t i = starts_[k] + 1; i < end; ++i) cairo_line_to(cr_, points_[i].x, points_[i].y);
+      if (next_close < closed_.size() && closed_[next_close] == k) {
+        cairo_close_path(cr_);
+        ++next_close;
+      }
+    }
+    ClearPath();
+  }
+
+  void RasterStroke(Rgba c, double width) {
+    if (!raster_) raster_ = std::make_unique<LineRaster>(width_, height_);
+    const ClipRect& clip = clips_.back();
+    const double hw = width / 2;
+    for (size_t k = 0; k < starts_.size(); ++k) {
+      size_t begin = starts_[k];
+      size_t end = k + 1 < starts_.size() ? starts_[k + 1] : points_.size();
+      if (end - begin == 1) {  // a lone point: a round dot
+        raster_->Segment(points_[begin].x, points_[begin].y, points_[begin].x, points_[begin].y,
+                         hw, clip.x0, clip.y0, clip.x1, clip.y1);
+      }
+      for (size_t i = begin + 1; i < end; ++i) {
+        raster_->Segment(points_[i - 1].x, points_[i - 1].y, points_[i].x, points_[i].y, hw,
+                         clip.x0, clip.y0, clip.x1, clip.y1);
+      }
+    }
+    ClearPath();
+    cairo_surface_flush(surface_);
+    raster_->Composite(cairo_image_surface_get_data(surface_),
+                       cairo_image_surface_get_stride(surface_), c);
+    cairo_surface_mark_dirty(surface_);
+  }
+
+  void ClearPath() {
+    points_.clear();
+    starts_.clear();
+    closed_.clear();
+  }
+
+  struct Pt {
+    double x, y;
+  };
+  struct ClipRect {
+    int x0, y0, x1, y1;
+  };
+
   CanvasKind kind_;
+  int width_, height_;
+  std::vector<Pt> points_;
+  std::vector<size_t> starts_;  // subpath beginnings in points_
+  std::vector<size_t> closed_;  // closed subpaths (indexes into starts_), ascending
+  std::vector<ClipRect> clips_;
+  std::unique_ptr<LineRaster> raster_;
   std::string out_;  // PDF bytes stream in while drawing; PNG bytes at Finish()
   cairo_surface_t* surface_ = nullptr;
   cairo_t* cr_ = nullptr;

@@ -321,7 +321,7 @@ void DrawSeries(Canvas& c, const SeriesResult& s, const ChartLayout& L, int64_t 
   int64_t col = 0;
   int64_t col_t = 0;   // the time of the column's first sample
   int col_n = 0;       // samples in the column
-  double first = 0, mn = 0, mx = 0, last = 0;
+  double first = 0, mn = 0, mx = 0;
   bool pen = false;  // a subpath in progress
   int seg_cols = 0;
   double seg_first_x = 0, seg_last_x = 0, seg_last_y = 0;
@@ -334,21 +334,29 @@ void DrawSeries(Canvas& c, const SeriesResult& s, const ChartLayout& L, int64_t 
     // columns draw on the column's centre.
     double x = col_n == 1 ? L.plot_left + static_cast<double>(col_t - L.start_ms) * scale
                           : L.plot_left + static_cast<double>(col) + 0.5;
-    double yf = y_of(first);
+    // Two vertices per column: enter at the extreme nearer the pen, leave at the other. (At one
+    // pixel wide, first/last inside a column are invisible; up-down-up strokes over the same
+    // pixels only cost the rasterizer.)
+    double enter = y_of(first);
+    double leave = enter;
+    if (mn != mx) {
+      double y_mn = y_of(mn);
+      double y_mx = y_of(mx);
+      double ref = pen ? seg_last_y : enter;
+      bool min_first = std::fabs(y_mn - ref) <= std::fabs(y_mx - ref);
+      enter = min_first ? y_mn : y_mx;
+      leave = min_first ? y_mx : y_mn;
+    }
     if (!pen) {
-      c.MoveTo(x, yf);
+      c.MoveTo(x, enter);
       pen = true;
       seg_cols = 0;
       seg_first_x = x;
     } else {
-      c.LineTo(x, yf);
+      c.LineTo(x, enter);
     }
-    if (mn != mx) {
-      c.LineTo(x, y_of(mn));
-      c.LineTo(x, y_of(mx));
-    }
-    seg_last_y = y_of(last);
-    c.LineTo(x, seg_last_y);
+    if (leave != enter) c.LineTo(x, leave);
+    seg_last_y = leave;
     seg_last_x = x;
     ++seg_cols;
     drew = true;
@@ -385,7 +393,6 @@ void DrawSeries(Canvas& c, const SeriesResult& s, const ChartLayout& L, int64_t 
     if (open && k == col) {
       mn = std::min(mn, value);
       mx = std::max(mx, value);
-      last = value;
       ++col_n;
     } else {
       flush();
@@ -393,7 +400,7 @@ void DrawSeries(Canvas& c, const SeriesResult& s, const ChartLayout& L, int64_t 
       col = k;
       col_t = t;
       col_n = 1;
-      first = mn = mx = last = value;
+      first = mn = mx = value;
     }
     if (t > L.end_ms + margin) break;
   }

@@ -3,6 +3,8 @@
 #include <benchmark/benchmark.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <fstream>
 #include <random>
 
 #include "viz/chart.h"
@@ -45,6 +47,15 @@ void Render(benchmark::State& state, int series, int samples, Format format) {
     if (!out.ok()) state.SkipWithError(out.status().ToString().c_str());
     bytes = out->size();
     benchmark::DoNotOptimize(out);
+  }
+  // MM_VIZ_OUT=DIR keeps one image of each case, to look at.
+  if (const char* dir = std::getenv("MM_VIZ_OUT")) {
+    auto out = RenderChart(r, o);
+    std::string ext = format == Format::kPng ? ".png" : ".svg";
+    if (out.ok()) {
+      std::ofstream(std::string(dir) + "/render_" + std::to_string(series) + "x" +
+                    std::to_string(samples) + ext) << *out;
+    }
   }
   state.counters["samples"] = static_cast<double>(series) * samples;
   state.counters["bytes"] = static_cast<double>(bytes);
