@@ -487,7 +487,7 @@ TEST_F(DiskStoreTest, CrashAfterAnyFileOperationLosesNoAcknowledgedWrite) {
   // Count the operations of a clean run first.
   uint64_t total = 0;
   {
-    testing::FaultInjectionEnv env(Env::Default());
+    testing::FaultInjectionEnv env(Env::Default(), /*real_sync=*/false);
     o.env = &env;
     auto s = OpenOk(o);
     Dump acked;
@@ -500,7 +500,7 @@ TEST_F(DiskStoreTest, CrashAfterAnyFileOperationLosesNoAcknowledgedWrite) {
   RecordProperty("file_operations", static_cast<int>(total));
   for (uint64_t n = 1; n <= total; ++n) {
     SCOPED_TRACE("crash after op " + std::to_string(n));
-    testing::FaultInjectionEnv env(Env::Default());
+    testing::FaultInjectionEnv env(Env::Default(), /*real_sync=*/false);
     o.env = &env;
     env.CrashAfterOps(n);
     Dump acked;

@@ -56,7 +56,7 @@ class FaultInjectionEnv::File : public WritableFile {
       (void)base_->Flush();  // written but not durable
       return Status::IoError("fdatasync " + path_ + ": Input/output error (injected)");
     }
-    MM_RETURN_IF_ERROR(base_->Sync());
+    MM_RETURN_IF_ERROR(env_->real_sync_ ? base_->Sync() : base_->Flush());
     env_->FileSynced(path_, base_->Size());
     return Status::Ok();
   }
@@ -199,7 +199,7 @@ Status FaultInjectionEnv::TruncateFile(const std::string& path, uint64_t size) {
 
 Status FaultInjectionEnv::SyncDir(const std::string& path) {
   MM_RETURN_IF_ERROR(Op("fsync dir", path));
-  MM_RETURN_IF_ERROR(base_->SyncDir(path));
+  if (real_sync_) MM_RETURN_IF_ERROR(base_->SyncDir(path));
   std::lock_guard lock(mu_);
   for (auto& [p, st] : files_) {
     if (Parent(p) == path) st.entry_synced = true;

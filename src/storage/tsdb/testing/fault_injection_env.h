@@ -22,7 +22,10 @@ namespace mm::storage::testing {
 
 class FaultInjectionEnv : public Env {
  public:
-  explicit FaultInjectionEnv(Env* base) : base_(base) {}
+  // real_sync = false: fsync is only simulated (tracked, not done), which makes tests that
+  // crash hundreds of times fast; the simulated durability is the same.
+  explicit FaultInjectionEnv(Env* base, bool real_sync = true)
+      : base_(base), real_sync_(real_sync) {}
 
   // --- Faults. ---
   // Appends beyond `bytes` more bytes fail with "No space left on device" (the bytes that fit
@@ -79,6 +82,7 @@ class FaultInjectionEnv : public Env {
   void FileSynced(const std::string& path, uint64_t size);
 
   Env* base_;
+  const bool real_sync_;
   std::mutex mu_;
   std::map<std::string, FileState> files_;      // files written through this Env
   std::vector<std::string> new_dirs_;           // created, parent not synced since
