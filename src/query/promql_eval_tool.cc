@@ -7,8 +7,11 @@
 //   mm_promql_eval DATA.om QUERIES.txt
 //
 // QUERIES.txt lines: `instant <time_s> <expr>` or `range <start_s> <end_s> <step_s> <expr>`
-// (blank lines and lines starting with '#' are skipped).
+// (blank lines and lines starting with '#' are skipped). With MM_PROMQL_EVAL_TIMING set, the
+// time each query took is printed on stderr.
+#include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -199,6 +202,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   mm::query::Engine engine(store);
+  const bool timing = std::getenv("MM_PROMQL_EVAL_TIMING") != nullptr;  // per-query ms on stderr
   std::string line;
   while (std::getline(qin, line)) {
     if (line.empty() || line[0] == '#') continue;
@@ -217,13 +221,27 @@ int main(int argc, char** argv) {
       ls >> t;
       std::string expr;
       std::getline(ls, expr);
-      std::cout << ToJson(engine.Instant(trim(expr), ms(t))) << "\n";
+      const auto t0 = std::chrono::steady_clock::now();
+      auto r = engine.Instant(trim(expr), ms(t));
+      const auto t1 = std::chrono::steady_clock::now();
+      if (timing) {
+        std::cerr << std::chrono::duration<double, std::milli>(t1 - t0).count() << " ms\t"
+                  << line << "\n";
+      }
+      std::cout << ToJson(r) << "\n";
     } else if (kind == "range") {
       std::string s, e, st;
       ls >> s >> e >> st;
       std::string expr;
       std::getline(ls, expr);
-      std::cout << ToJson(engine.Range(trim(expr), ms(s), ms(e), ms(st))) << "\n";
+      const auto t0 = std::chrono::steady_clock::now();
+      auto r = engine.Range(trim(expr), ms(s), ms(e), ms(st));
+      const auto t1 = std::chrono::steady_clock::now();
+      if (timing) {
+        std::cerr << std::chrono::duration<double, std::milli>(t1 - t0).count() << " ms\t"
+                  << line << "\n";
+      }
+      std::cout << ToJson(r) << "\n";
     } else {
       std::cerr << "bad query line: " << line << "\n";
       return 2;
