@@ -10,5 +10,5 @@ trap 'rm -rf "$work"' EXIT
 "$cmake_bin" --install "$build" --prefix "$work/prefix" >/dev/null
 "$cmake_bin" -S "$here" -B "$work/build" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" \
   -DCMAKE_BUILD_TYPE=Release >/dev/null
-"$cmake_bin" --build "$work/build" >/dev/null
+"$cmake_bin" --build "$work/build"
 "$work/build/consumer"
