@@ -10,22 +10,32 @@ namespace mm::query {
 
 std::string_view ValueTypeName(ValueType t) {
   switch (t) {
-    case ValueType::kNone: return "none";
-    case ValueType::kScalar: return "scalar";
-    case ValueType::kVector: return "instant vector";
-    case ValueType::kMatrix: return "range vector";
-    case ValueType::kString: return "string";
+    case ValueType::kNone:
+      return "none";
+    case ValueType::kScalar:
+      return "scalar";
+    case ValueType::kVector:
+      return "instant vector";
+    case ValueType::kMatrix:
+      return "range vector";
+    case ValueType::kString:
+      return "string";
   }
   return "none";
 }
 
 std::string_view ValueTypeShortName(ValueType t) {
   switch (t) {
-    case ValueType::kNone: return "none";
-    case ValueType::kScalar: return "scalar";
-    case ValueType::kVector: return "vector";
-    case ValueType::kMatrix: return "matrix";
-    case ValueType::kString: return "string";
+    case ValueType::kNone:
+      return "none";
+    case ValueType::kScalar:
+      return "scalar";
+    case ValueType::kVector:
+      return "vector";
+    case ValueType::kMatrix:
+      return "matrix";
+    case ValueType::kString:
+      return "string";
   }
   return "none";
 }
@@ -34,28 +44,35 @@ bool IsComparison(BinaryOp op) { return op >= BinaryOp::kEqlc && op <= BinaryOp:
 bool IsSetOperator(BinaryOp op) { return op >= BinaryOp::kAnd; }
 
 std::string_view BinaryOpName(BinaryOp op) {
-  static constexpr std::string_view kNames[] = {"+",  "-",  "*", "/", "%",  "^",   "atan2", "==",
-                                                "!=", ">",  "<", ">=", "<=", "and", "or",
-                                                "unless"};
+  static constexpr std::string_view kNames[] = {"+",     "-",   "*",  "/",     "%", "^",
+                                                "atan2", "==",  "!=", ">",     "<", ">=",
+                                                "<=",    "and", "or", "unless"};
   return kNames[static_cast<int>(op)];
 }
 
 std::string_view AggregateOpName(AggregateOp op) {
-  static constexpr std::string_view kNames[] = {
-      "sum", "avg", "count", "min", "max", "group", "stddev", "stdvar", "topk", "bottomk",
-      "count_values", "quantile"};
+  static constexpr std::string_view kNames[] = {"sum",  "avg",     "count",        "min",
+                                                "max",  "group",   "stddev",       "stdvar",
+                                                "topk", "bottomk", "count_values", "quantile"};
   return kNames[static_cast<int>(op)];
 }
 
 ValueType Expr::Type() const {
   switch (kind) {
-    case Kind::kNumber: return ValueType::kScalar;
-    case Kind::kString: return ValueType::kString;
-    case Kind::kVectorSelector: return ValueType::kVector;
-    case Kind::kMatrixSelector: return ValueType::kMatrix;
-    case Kind::kSubquery: return ValueType::kMatrix;
-    case Kind::kParen: return static_cast<const ParenExpr*>(this)->expr->Type();
-    case Kind::kUnary: return static_cast<const UnaryExpr*>(this)->expr->Type();
+    case Kind::kNumber:
+      return ValueType::kScalar;
+    case Kind::kString:
+      return ValueType::kString;
+    case Kind::kVectorSelector:
+      return ValueType::kVector;
+    case Kind::kMatrixSelector:
+      return ValueType::kMatrix;
+    case Kind::kSubquery:
+      return ValueType::kMatrix;
+    case Kind::kParen:
+      return static_cast<const ParenExpr*>(this)->expr->Type();
+    case Kind::kUnary:
+      return static_cast<const UnaryExpr*>(this)->expr->Type();
     case Kind::kBinary: {
       const auto* b = static_cast<const BinaryExpr*>(this);
       if (b->lhs->Type() == ValueType::kScalar && b->rhs->Type() == ValueType::kScalar) {
@@ -63,8 +80,10 @@ ValueType Expr::Type() const {
       }
       return ValueType::kVector;
     }
-    case Kind::kCall: return static_cast<const Call*>(this)->func->return_type;
-    case Kind::kAggregate: return ValueType::kVector;
+    case Kind::kCall:
+      return static_cast<const Call*>(this)->func->return_type;
+    case Kind::kAggregate:
+      return ValueType::kVector;
   }
   return ValueType::kNone;
 }
@@ -137,8 +156,8 @@ std::string SelectorString(const VectorSelector& vs) {
   std::string out = vs.name;
   std::string inner;
   for (const auto& m : vs.matchers) {
-    if (!vs.name.empty() && m.name() == kMetricNameLabel && m.type() == storage::MatchType::kEqual &&
-        m.value() == vs.name) {
+    if (!vs.name.empty() && m.name() == kMetricNameLabel &&
+        m.type() == storage::MatchType::kEqual && m.value() == vs.name) {
       continue;
     }
     if (!inner.empty()) inner += ", ";
@@ -152,7 +171,8 @@ std::string SelectorString(const VectorSelector& vs) {
 
 std::string DebugString(const Expr& e) {
   switch (e.kind) {
-    case Expr::Kind::kNumber: return FormatNumber(static_cast<const NumberLiteral&>(e).value);
+    case Expr::Kind::kNumber:
+      return FormatNumber(static_cast<const NumberLiteral&>(e).value);
     case Expr::Kind::kString: {
       std::string out = "\"";
       for (char c : static_cast<const StringLiteral&>(e).value) {
@@ -181,7 +201,8 @@ std::string DebugString(const Expr& e) {
              (sq.step_ms ? FormatDuration(sq.step_ms) : "") + "]" +
              Modifiers(sq.offset_ms, sq.offset_set, sq.at);
     }
-    case Expr::Kind::kParen: return DebugString(*static_cast<const ParenExpr&>(e).expr);
+    case Expr::Kind::kParen:
+      return DebugString(*static_cast<const ParenExpr&>(e).expr);
     case Expr::Kind::kUnary: {
       const auto& u = static_cast<const UnaryExpr&>(e);
       return std::string("(") + (u.negate ? "-" : "+") + DebugString(*u.expr) + ")";

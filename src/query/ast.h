@@ -20,16 +20,39 @@ std::string_view ValueTypeName(ValueType t);
 std::string_view ValueTypeShortName(ValueType t);
 
 enum class BinaryOp {
-  kAdd, kSub, kMul, kDiv, kMod, kPow, kAtan2,  // arithmetic
-  kEqlc, kNeq, kGtr, kLss, kGte, kLte,         // comparison
-  kAnd, kOr, kUnless,                          // set
+  kAdd,
+  kSub,
+  kMul,
+  kDiv,
+  kMod,
+  kPow,
+  kAtan2,  // arithmetic
+  kEqlc,
+  kNeq,
+  kGtr,
+  kLss,
+  kGte,
+  kLte,  // comparison
+  kAnd,
+  kOr,
+  kUnless,  // set
 };
 bool IsComparison(BinaryOp op);
 bool IsSetOperator(BinaryOp op);
 std::string_view BinaryOpName(BinaryOp op);  // "+", "==", "and", ...
 
 enum class AggregateOp {
-  kSum, kAvg, kCount, kMin, kMax, kGroup, kStddev, kStdvar, kTopk, kBottomk, kCountValues,
+  kSum,
+  kAvg,
+  kCount,
+  kMin,
+  kMax,
+  kGroup,
+  kStddev,
+  kStdvar,
+  kTopk,
+  kBottomk,
+  kCountValues,
   kQuantile,
 };
 std::string_view AggregateOpName(AggregateOp op);
@@ -46,8 +69,16 @@ struct AtModifier {
 
 struct Expr {
   enum class Kind {
-    kNumber, kString, kVectorSelector, kMatrixSelector, kSubquery, kParen, kUnary, kBinary,
-    kCall, kAggregate,
+    kNumber,
+    kString,
+    kVectorSelector,
+    kMatrixSelector,
+    kSubquery,
+    kParen,
+    kUnary,
+    kBinary,
+    kCall,
+    kAggregate,
   };
   explicit Expr(Kind k) : kind(k) {}
   virtual ~Expr() = default;

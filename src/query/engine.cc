@@ -68,7 +68,8 @@ Result<QueryResult> Engine::Range(std::string_view expr, int64_t start_ms, int64
     return Status::InvalidArgument(
         "zero or negative query resolution step widths are not accepted. Try a positive integer");
   }
-  if (end_ms < start_ms) return Status::InvalidArgument("end timestamp must not be before start time");
+  if (end_ms < start_ms)
+    return Status::InvalidArgument("end timestamp must not be before start time");
   if ((end_ms - start_ms) / step_ms + 1 > options_.max_points_per_series) {
     return Status::InvalidArgument(
         "exceeded maximum resolution of " + std::to_string(options_.max_points_per_series) +

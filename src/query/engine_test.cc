@@ -114,7 +114,8 @@ TEST_F(EngineTest, ErrorKinds) {
   EXPECT_NE(r.status().message().find("many-to-many"), std::string::npos);
   r = engine.Instant("histogram_sum(up)", kMin);
   EXPECT_EQ(r.status().code(), StatusCode::kInternal);
-  EXPECT_EQ(r.status().message(), "function histogram_sum is not supported yet (native histograms)");
+  EXPECT_EQ(r.status().message(),
+            "function histogram_sum is not supported yet (native histograms)");
 }
 
 TEST_F(EngineTest, Limits) {
@@ -139,7 +140,7 @@ TEST_F(EngineTest, LookbackDeltaOption) {
   EngineOptions opts;
   opts.lookback_delta_ms = kMin;
   Engine engine(store_, opts);
-  EXPECT_EQ(engine.Instant("up", 4 * kMin)->series.size(), 2u);   // exactly 1m old: kept
+  EXPECT_EQ(engine.Instant("up", 4 * kMin)->series.size(), 2u);  // exactly 1m old: kept
   EXPECT_EQ(engine.Instant("up", 4 * kMin + 1)->series.size(), 0u);
 }
 

@@ -131,30 +131,49 @@ std::string Signature(const Labels& l, bool on, const std::vector<std::string>& 
 
 bool DropsMetricName(BinaryOp op) {
   switch (op) {
-    case BinaryOp::kAdd: case BinaryOp::kSub: case BinaryOp::kMul: case BinaryOp::kDiv:
-    case BinaryOp::kMod: case BinaryOp::kPow:
+    case BinaryOp::kAdd:
+    case BinaryOp::kSub:
+    case BinaryOp::kMul:
+    case BinaryOp::kDiv:
+    case BinaryOp::kMod:
+    case BinaryOp::kPow:
       return true;
-    default: return false;
+    default:
+      return false;
   }
 }
 
 // Value and whether the element is kept (comparisons filter).
 inline std::pair<double, bool> ElemBinop(BinaryOp op, double l, double r) {
   switch (op) {
-    case BinaryOp::kAdd: return {l + r, true};
-    case BinaryOp::kSub: return {l - r, true};
-    case BinaryOp::kMul: return {l * r, true};
-    case BinaryOp::kDiv: return {l / r, true};
-    case BinaryOp::kMod: return {std::fmod(l, r), true};
-    case BinaryOp::kPow: return {std::pow(l, r), true};
-    case BinaryOp::kAtan2: return {std::atan2(l, r), true};
-    case BinaryOp::kEqlc: return {l, l == r};
-    case BinaryOp::kNeq: return {l, l != r};
-    case BinaryOp::kGtr: return {l, l > r};
-    case BinaryOp::kLss: return {l, l < r};
-    case BinaryOp::kGte: return {l, l >= r};
-    case BinaryOp::kLte: return {l, l <= r};
-    default: return {kNaN, false};
+    case BinaryOp::kAdd:
+      return {l + r, true};
+    case BinaryOp::kSub:
+      return {l - r, true};
+    case BinaryOp::kMul:
+      return {l * r, true};
+    case BinaryOp::kDiv:
+      return {l / r, true};
+    case BinaryOp::kMod:
+      return {std::fmod(l, r), true};
+    case BinaryOp::kPow:
+      return {std::pow(l, r), true};
+    case BinaryOp::kAtan2:
+      return {std::atan2(l, r), true};
+    case BinaryOp::kEqlc:
+      return {l, l == r};
+    case BinaryOp::kNeq:
+      return {l, l != r};
+    case BinaryOp::kGtr:
+      return {l, l > r};
+    case BinaryOp::kLss:
+      return {l, l < r};
+    case BinaryOp::kGte:
+      return {l, l >= r};
+    case BinaryOp::kLte:
+      return {l, l <= r};
+    default:
+      return {kNaN, false};
   }
 }
 
@@ -171,8 +190,8 @@ Labels AbsentLabels(const Expr& arg) {
   std::vector<std::string> removed;
   for (const auto& m : vs->matchers) {
     if (m.name() == kMetricNameLabel) continue;
-    const bool have = std::any_of(set.begin(), set.end(),
-                                  [&](const Label& l) { return l.name == m.name(); });
+    const bool have =
+        std::any_of(set.begin(), set.end(), [&](const Label& l) { return l.name == m.name(); });
     if (m.type() == storage::MatchType::kEqual && !have) {
       set.push_back({m.name(), m.value()});
     } else {
@@ -245,8 +264,8 @@ std::string ExpandTemplate(std::string_view tmpl, const RE2& re,
       next = close + 1;
     } else {
       size_t j = i + 1;
-      while (j < tmpl.size() && (std::isalnum(static_cast<unsigned char>(tmpl[j])) ||
-                                 tmpl[j] == '_')) {
+      while (j < tmpl.size() &&
+             (std::isalnum(static_cast<unsigned char>(tmpl[j])) || tmpl[j] == '_')) {
         ++j;
       }
       name = tmpl.substr(i + 1, j - i - 1);
@@ -288,9 +307,12 @@ Evaluator::Evaluator(storage::Storage& storage, const EngineOptions& options,
 
 int64_t Evaluator::ResolveAt(const AtModifier& at) const {
   switch (at.kind) {
-    case AtModifier::Kind::kStart: return query_start_ms_;
-    case AtModifier::Kind::kEnd: return query_end_ms_;
-    default: return at.timestamp_ms;
+    case AtModifier::Kind::kStart:
+      return query_start_ms_;
+    case AtModifier::Kind::kEnd:
+      return query_end_ms_;
+    default:
+      return at.timestamp_ms;
   }
 }
 
@@ -331,16 +353,21 @@ Result<EvalValue> Evaluator::Eval(const Expr& e, const Steps& steps) {
       v.str = static_cast<const StringLiteral&>(e).value;
       return v;
     }
-    case Expr::Kind::kParen: return Eval(*static_cast<const ParenExpr&>(e).expr, steps);
+    case Expr::Kind::kParen:
+      return Eval(*static_cast<const ParenExpr&>(e).expr, steps);
     case Expr::Kind::kVectorSelector:
       return EvalVectorSelector(static_cast<const VectorSelector&>(e), steps, false);
     case Expr::Kind::kMatrixSelector:
     case Expr::Kind::kSubquery:
       return EvalMatrixAtInstant(e, steps);
-    case Expr::Kind::kUnary: return EvalUnary(static_cast<const UnaryExpr&>(e), steps);
-    case Expr::Kind::kBinary: return EvalBinary(static_cast<const BinaryExpr&>(e), steps);
-    case Expr::Kind::kCall: return EvalCall(static_cast<const Call&>(e), steps);
-    case Expr::Kind::kAggregate: return EvalAggregate(static_cast<const AggregateExpr&>(e), steps);
+    case Expr::Kind::kUnary:
+      return EvalUnary(static_cast<const UnaryExpr&>(e), steps);
+    case Expr::Kind::kBinary:
+      return EvalBinary(static_cast<const BinaryExpr&>(e), steps);
+    case Expr::Kind::kCall:
+      return EvalCall(static_cast<const Call&>(e), steps);
+    case Expr::Kind::kAggregate:
+      return EvalAggregate(static_cast<const AggregateExpr&>(e), steps);
   }
   return Status::Internal("unknown expression");
 }
@@ -353,8 +380,7 @@ Result<EvalValue> Evaluator::EvalVectorSelector(const VectorSelector& vs, const 
   const int64_t at = has_at ? ResolveAt(vs.at) : 0;
   auto ref = [&](int64_t ts) { return (has_at ? at : ts) - vs.offset_ms; };
   const int64_t lookback = options_.lookback_delta_ms;
-  MM_ASSIGN_OR_RETURN(auto fetched,
-                      Fetch(vs, ref(steps.start) - lookback, ref(steps.end)));
+  MM_ASSIGN_OR_RETURN(auto fetched, Fetch(vs, ref(steps.start) - lookback, ref(steps.end)));
   EvalValue out;
   out.type = ValueType::kVector;
   const size_t n = steps.Count();
@@ -414,8 +440,8 @@ Result<Evaluator::RangeArg> Evaluator::EvalRangeArg(const Expr& arg, const Steps
     ra.offset_ms = vs.offset_ms;
     ra.has_at = vs.at.set();
     ra.at_ms = ra.has_at ? ResolveAt(vs.at) : 0;
-    MM_ASSIGN_OR_RETURN(auto fetched, Fetch(vs, ra.RefEnd(steps.start) - ra.range_ms,
-                                            ra.RefEnd(steps.end)));
+    MM_ASSIGN_OR_RETURN(auto fetched,
+                        Fetch(vs, ra.RefEnd(steps.start) - ra.range_ms, ra.RefEnd(steps.end)));
     ra.series.reserve(fetched.size());
     for (auto& s : fetched) {
       std::erase_if(s.samples, [](const Sample& x) { return IsStaleMarker(x.v); });
@@ -553,7 +579,7 @@ Result<EvalValue> Evaluator::EvalVectorBinary(const BinaryExpr& b, EvalMatrix lh
 
   StepIndex many_idx(many, steps), one_idx(one, steps);
   const size_t nsig = sig_ids.size();
-  std::vector<int64_t> one_at_sig(nsig, -1);     // entry index in the step, or -1
+  std::vector<int64_t> one_at_sig(nsig, -1);      // entry index in the step, or -1
   std::vector<size_t> one_stamp(nsig, SIZE_MAX);  // step that filled one_at_sig
   std::vector<size_t> matched_stamp(nsig, SIZE_MAX);
   std::unordered_map<int, std::vector<uint64_t>> inserted;  // many-to-one: output hashes per sig
@@ -619,14 +645,17 @@ Result<EvalValue> Evaluator::EvalVectorBinary(const BinaryExpr& b, EvalMatrix lh
       const uint64_t key = (static_cast<uint64_t>(me.series) << 32) | oe.series;
       auto it = out_cache.find(key);
       if (it == out_cache.end()) {
-        it = out_cache.emplace(key, ob.SeriesFor(result_labels(many[me.series].labels,
-                                                               one[oe.series].labels)))
-                 .first;
+        it =
+            out_cache
+                .emplace(key,
+                         ob.SeriesFor(result_labels(many[me.series].labels, one[oe.series].labels)))
+                .first;
       }
       if (m.card == VectorMatching::Card::kOneToOne) {
         if (matched_stamp[sig] == step) {
-          return Status::Internal("multiple matches for labels: many-to-one matching must be "
-                                  "explicit (group_left/group_right)");
+          return Status::Internal(
+              "multiple matches for labels: many-to-one matching must be "
+              "explicit (group_left/group_right)");
         }
         matched_stamp[sig] = step;
       } else {
@@ -811,17 +840,27 @@ Result<EvalValue> Evaluator::EvalAggregate(const AggregateExpr& a, const Steps& 
         acc.count = 1;
         acc.heap.clear();
         switch (a.op) {
-          case AggregateOp::kStddev: case AggregateOp::kStdvar: acc.value = 0; break;
-          case AggregateOp::kTopk: case AggregateOp::kBottomk: case AggregateOp::kQuantile:
+          case AggregateOp::kStddev:
+          case AggregateOp::kStdvar:
+            acc.value = 0;
+            break;
+          case AggregateOp::kTopk:
+          case AggregateOp::kBottomk:
+          case AggregateOp::kQuantile:
             acc.heap.push_back({v, e.series});
             break;
-          case AggregateOp::kGroup: acc.value = 1; break;
-          default: break;
+          case AggregateOp::kGroup:
+            acc.value = 1;
+            break;
+          default:
+            break;
         }
         continue;
       }
       switch (a.op) {
-        case AggregateOp::kSum: acc.value += v; break;
+        case AggregateOp::kSum:
+          acc.value += v;
+          break;
         case AggregateOp::kAvg:
           acc.count += 1;
           if (std::isinf(acc.mean)) {
@@ -830,15 +869,20 @@ Result<EvalValue> Evaluator::EvalAggregate(const AggregateExpr& a, const Steps& 
           }
           acc.mean += v / acc.count - acc.mean / acc.count;
           break;
-        case AggregateOp::kGroup: break;
+        case AggregateOp::kGroup:
+          break;
         case AggregateOp::kMax:
           if (acc.value < v || std::isnan(acc.value)) acc.value = v;
           break;
         case AggregateOp::kMin:
           if (acc.value > v || std::isnan(acc.value)) acc.value = v;
           break;
-        case AggregateOp::kCount: case AggregateOp::kCountValues: acc.count += 1; break;
-        case AggregateOp::kStddev: case AggregateOp::kStdvar: {
+        case AggregateOp::kCount:
+        case AggregateOp::kCountValues:
+          acc.count += 1;
+          break;
+        case AggregateOp::kStddev:
+        case AggregateOp::kStdvar: {
           acc.count += 1;
           const double delta = v - acc.mean;
           acc.mean += delta / acc.count;
@@ -857,27 +901,42 @@ Result<EvalValue> Evaluator::EvalAggregate(const AggregateExpr& a, const Steps& 
                 h[0] = {v, e.series};
                 break;
               }
-              if (top) std::pop_heap(h.begin(), h.end(), top_cmp);
-              else std::pop_heap(h.begin(), h.end(), bottom_cmp);
+              if (top)
+                std::pop_heap(h.begin(), h.end(), top_cmp);
+              else
+                std::pop_heap(h.begin(), h.end(), bottom_cmp);
               h.pop_back();
             }
             h.push_back({v, e.series});
-            if (top) std::push_heap(h.begin(), h.end(), top_cmp);
-            else std::push_heap(h.begin(), h.end(), bottom_cmp);
+            if (top)
+              std::push_heap(h.begin(), h.end(), top_cmp);
+            else
+              std::push_heap(h.begin(), h.end(), bottom_cmp);
           }
           break;
         }
-        case AggregateOp::kQuantile: acc.heap.push_back({v, e.series}); break;
+        case AggregateOp::kQuantile:
+          acc.heap.push_back({v, e.series});
+          break;
       }
     }
     for (int g : touched) {
       Acc& acc = accs[static_cast<size_t>(g)];
       double v = acc.value;
       switch (a.op) {
-        case AggregateOp::kAvg: v = acc.mean; break;
-        case AggregateOp::kCount: case AggregateOp::kCountValues: v = acc.count; break;
-        case AggregateOp::kStdvar: v = acc.value / acc.count; break;
-        case AggregateOp::kStddev: v = std::sqrt(acc.value / acc.count); break;
+        case AggregateOp::kAvg:
+          v = acc.mean;
+          break;
+        case AggregateOp::kCount:
+        case AggregateOp::kCountValues:
+          v = acc.count;
+          break;
+        case AggregateOp::kStdvar:
+          v = acc.value / acc.count;
+          break;
+        case AggregateOp::kStddev:
+          v = std::sqrt(acc.value / acc.count);
+          break;
         case AggregateOp::kQuantile: {
           std::vector<double> vals;
           vals.reserve(acc.heap.size());
@@ -899,9 +958,11 @@ Result<EvalValue> Evaluator::EvalAggregate(const AggregateExpr& a, const Steps& 
           }
           continue;
         }
-        default: break;
+        default:
+          break;
       }
-      if (static_cast<size_t>(g) >= group_out.size()) group_out.resize(static_cast<size_t>(g) + 1, -1);
+      if (static_cast<size_t>(g) >= group_out.size())
+        group_out.resize(static_cast<size_t>(g) + 1, -1);
       if (group_out[g] < 0) group_out[g] = ob.SeriesFor(group_labels_of[static_cast<size_t>(g)]);
       MM_RETURN_IF_ERROR(ob.Add(group_out[g], ts, v));
     }
@@ -931,8 +992,10 @@ Result<EvalValue> Evaluator::EvalCall(const Call& c, const Steps& steps) {
     case FunctionId::kLabelReplace:
     case FunctionId::kLabelJoin:
       return EvalLabelFunction(c, steps);
-    case FunctionId::kHistogramQuantile: return EvalHistogramQuantile(c, steps);
-    default: break;
+    case FunctionId::kHistogramQuantile:
+      return EvalHistogramQuantile(c, steps);
+    default:
+      break;
   }
   EvalValue out;
   switch (id) {
@@ -981,7 +1044,8 @@ Result<EvalValue> Evaluator::EvalCall(const Call& c, const Steps& steps) {
       if (!es.points.empty()) out.matrix.push_back(std::move(es));
       return out;
     }
-    default: break;
+    default:
+      break;
   }
 
   // Per-sample functions of an instant vector (plus scalar parameters).
@@ -1002,9 +1066,9 @@ Result<EvalValue> Evaluator::EvalCall(const Call& c, const Steps& steps) {
   } else if (id == FunctionId::kTimestamp &&
              Unparen(*c.args[0]).kind == Expr::Kind::kVectorSelector) {
     // timestamp() of a selector answers the samples' own times, not the step times.
-    MM_ASSIGN_OR_RETURN(in, EvalVectorSelector(
-                                static_cast<const VectorSelector&>(Unparen(*c.args[0])), steps,
-                                true));
+    MM_ASSIGN_OR_RETURN(
+        in,
+        EvalVectorSelector(static_cast<const VectorSelector&>(Unparen(*c.args[0])), steps, true));
     sample_time = true;
   } else {
     MM_ASSIGN_OR_RETURN(in, Eval(*c.args[0], steps));
@@ -1034,29 +1098,52 @@ Result<EvalValue> Evaluator::EvalCall(const Call& c, const Steps& steps) {
 
   auto apply = [&](double v, size_t step, int64_t ts) -> std::optional<double> {
     switch (id) {
-      case FunctionId::kAbs: return std::fabs(v);
-      case FunctionId::kCeil: return std::ceil(v);
-      case FunctionId::kFloor: return std::floor(v);
-      case FunctionId::kExp: return std::exp(v);
-      case FunctionId::kSqrt: return std::sqrt(v);
-      case FunctionId::kLn: return std::log(v);
-      case FunctionId::kLog2: return std::log2(v);
-      case FunctionId::kLog10: return std::log10(v);
-      case FunctionId::kSin: return std::sin(v);
-      case FunctionId::kCos: return std::cos(v);
-      case FunctionId::kTan: return std::tan(v);
-      case FunctionId::kAsin: return std::asin(v);
-      case FunctionId::kAcos: return std::acos(v);
-      case FunctionId::kAtan: return std::atan(v);
-      case FunctionId::kSinh: return std::sinh(v);
-      case FunctionId::kCosh: return std::cosh(v);
-      case FunctionId::kTanh: return std::tanh(v);
-      case FunctionId::kAsinh: return std::asinh(v);
-      case FunctionId::kAcosh: return std::acosh(v);
-      case FunctionId::kAtanh: return std::atanh(v);
-      case FunctionId::kDeg: return v * 180 / std::numbers::pi;
-      case FunctionId::kRad: return v * std::numbers::pi / 180;
-      case FunctionId::kSgn: return v < 0 ? -1.0 : v > 0 ? 1.0 : v;
+      case FunctionId::kAbs:
+        return std::fabs(v);
+      case FunctionId::kCeil:
+        return std::ceil(v);
+      case FunctionId::kFloor:
+        return std::floor(v);
+      case FunctionId::kExp:
+        return std::exp(v);
+      case FunctionId::kSqrt:
+        return std::sqrt(v);
+      case FunctionId::kLn:
+        return std::log(v);
+      case FunctionId::kLog2:
+        return std::log2(v);
+      case FunctionId::kLog10:
+        return std::log10(v);
+      case FunctionId::kSin:
+        return std::sin(v);
+      case FunctionId::kCos:
+        return std::cos(v);
+      case FunctionId::kTan:
+        return std::tan(v);
+      case FunctionId::kAsin:
+        return std::asin(v);
+      case FunctionId::kAcos:
+        return std::acos(v);
+      case FunctionId::kAtan:
+        return std::atan(v);
+      case FunctionId::kSinh:
+        return std::sinh(v);
+      case FunctionId::kCosh:
+        return std::cosh(v);
+      case FunctionId::kTanh:
+        return std::tanh(v);
+      case FunctionId::kAsinh:
+        return std::asinh(v);
+      case FunctionId::kAcosh:
+        return std::acosh(v);
+      case FunctionId::kAtanh:
+        return std::atanh(v);
+      case FunctionId::kDeg:
+        return v * 180 / std::numbers::pi;
+      case FunctionId::kRad:
+        return v * std::numbers::pi / 180;
+      case FunctionId::kSgn:
+        return v < 0 ? -1.0 : v > 0 ? 1.0 : v;
       case FunctionId::kTimestamp:
         return sample_time ? v : static_cast<double>(ts) / 1000;
       case FunctionId::kRound: {
@@ -1069,22 +1156,34 @@ Result<EvalValue> Evaluator::EvalCall(const Call& c, const Steps& steps) {
         if (hi < lo) return std::nullopt;
         return GoMax(lo, GoMin(hi, v));
       }
-      case FunctionId::kClampMax: return GoMin(params[0][step], v);
-      case FunctionId::kClampMin: return GoMax(params[0][step], v);
-      default: break;
+      case FunctionId::kClampMax:
+        return GoMin(params[0][step], v);
+      case FunctionId::kClampMin:
+        return GoMax(params[0][step], v);
+      default:
+        break;
     }
     if (date_fn) {
       const CivilTime t = ToCivil(static_cast<int64_t>(v));
       switch (id) {
-        case FunctionId::kDaysInMonth: return DaysInMonth(t.year, t.month);
-        case FunctionId::kDayOfMonth: return t.day;
-        case FunctionId::kDayOfWeek: return t.weekday;
-        case FunctionId::kDayOfYear: return t.yday;
-        case FunctionId::kHour: return t.hour;
-        case FunctionId::kMinute: return t.minute;
-        case FunctionId::kMonth: return t.month;
-        case FunctionId::kYear: return static_cast<double>(t.year);
-        default: break;
+        case FunctionId::kDaysInMonth:
+          return DaysInMonth(t.year, t.month);
+        case FunctionId::kDayOfMonth:
+          return t.day;
+        case FunctionId::kDayOfWeek:
+          return t.weekday;
+        case FunctionId::kDayOfYear:
+          return t.yday;
+        case FunctionId::kHour:
+          return t.hour;
+        case FunctionId::kMinute:
+          return t.minute;
+        case FunctionId::kMonth:
+          return t.month;
+        case FunctionId::kYear:
+          return static_cast<double>(t.year);
+        default:
+          break;
       }
     }
     return kNaN;
@@ -1167,11 +1266,21 @@ Result<EvalValue> Evaluator::EvalRangeFunction(const Call& c, const Steps& steps
       std::span<const Sample> w(smp.data() + lo, hi - lo);
       std::optional<double> v;
       switch (id) {
-        case FunctionId::kRate: v = ExtrapolatedRate(w, start, end, true, true); break;
-        case FunctionId::kIncrease: v = ExtrapolatedRate(w, start, end, true, false); break;
-        case FunctionId::kDelta: v = ExtrapolatedRate(w, start, end, false, false); break;
-        case FunctionId::kIrate: v = InstantValue(w, true); break;
-        case FunctionId::kIdelta: v = InstantValue(w, false); break;
+        case FunctionId::kRate:
+          v = ExtrapolatedRate(w, start, end, true, true);
+          break;
+        case FunctionId::kIncrease:
+          v = ExtrapolatedRate(w, start, end, true, false);
+          break;
+        case FunctionId::kDelta:
+          v = ExtrapolatedRate(w, start, end, false, false);
+          break;
+        case FunctionId::kIrate:
+          v = InstantValue(w, true);
+          break;
+        case FunctionId::kIdelta:
+          v = InstantValue(w, false);
+          break;
         case FunctionId::kDeriv:
           if (w.size() >= 2) v = LinearRegression(w, w.front().t).slope;
           break;
@@ -1218,15 +1327,33 @@ Result<EvalValue> Evaluator::EvalRangeFunction(const Call& c, const Steps& steps
           v = count;
           break;
         }
-        case FunctionId::kAvgOverTime: v = AvgOverTime(w); break;
-        case FunctionId::kSumOverTime: v = KahanSum(w); break;
-        case FunctionId::kMinOverTime: v = MinOverTime(w); break;
-        case FunctionId::kMaxOverTime: v = MaxOverTime(w); break;
-        case FunctionId::kCountOverTime: v = static_cast<double>(w.size()); break;
-        case FunctionId::kLastOverTime: v = w.back().v; break;
-        case FunctionId::kPresentOverTime: v = 1; break;
-        case FunctionId::kStdvarOverTime: v = StdvarOverTime(w); break;
-        case FunctionId::kStddevOverTime: v = std::sqrt(StdvarOverTime(w)); break;
+        case FunctionId::kAvgOverTime:
+          v = AvgOverTime(w);
+          break;
+        case FunctionId::kSumOverTime:
+          v = KahanSum(w);
+          break;
+        case FunctionId::kMinOverTime:
+          v = MinOverTime(w);
+          break;
+        case FunctionId::kMaxOverTime:
+          v = MaxOverTime(w);
+          break;
+        case FunctionId::kCountOverTime:
+          v = static_cast<double>(w.size());
+          break;
+        case FunctionId::kLastOverTime:
+          v = w.back().v;
+          break;
+        case FunctionId::kPresentOverTime:
+          v = 1;
+          break;
+        case FunctionId::kStdvarOverTime:
+          v = StdvarOverTime(w);
+          break;
+        case FunctionId::kStddevOverTime:
+          v = std::sqrt(StdvarOverTime(w));
+          break;
         case FunctionId::kQuantileOverTime:
           scratch.clear();
           for (const auto& x : w) scratch.push_back(x.v);

@@ -43,7 +43,7 @@ struct EvalValue {
   EvalMatrix matrix;
   std::vector<double> scalars;  // kScalar: one value per step
   std::string str;              // kString
-  bool ordered = false;  // series order is meaningful (sort, sort_desc, topk, bottomk)
+  bool ordered = false;         // series order is meaningful (sort, sort_desc, topk, bottomk)
 };
 
 // True for Prometheus' staleness marker (a NaN with this exact bit pattern).

@@ -115,7 +115,7 @@ TEST(FunctionsTest, BucketQuantile) {
   EXPECT_DOUBLE_EQ(BucketQuantile(0.375, b), 1.5);
   b = {{1, 10}, {2, 20}, {INFINITY, 40}};
   EXPECT_DOUBLE_EQ(BucketQuantile(0.9, b), 2);  // in the +Inf bucket: the last finite bound
-  b = {{1, 10}, {2, 5}, {INFINITY, 10}};         // non-monotonic counts are repaired
+  b = {{1, 10}, {2, 5}, {INFINITY, 10}};        // non-monotonic counts are repaired
   EXPECT_DOUBLE_EQ(BucketQuantile(0.5, b), 0.5);
   b = {{-1, 4}, {INFINITY, 8}};
   EXPECT_DOUBLE_EQ(BucketQuantile(0.2, b), -1);  // first bucket with a bound <= 0

@@ -82,12 +82,18 @@ void AppendUtf8(std::string& out, uint32_t cp) {
 // Go's %q of one byte as a rune: 'x', '\n', '\''.
 std::string QuoteRune(char c) {
   switch (c) {
-    case '\n': return "'\\n'";
-    case '\t': return "'\\t'";
-    case '\r': return "'\\r'";
-    case '\'': return "'\\''";
-    case '\\': return "'\\\\'";
-    default: break;
+    case '\n':
+      return "'\\n'";
+    case '\t':
+      return "'\\t'";
+    case '\r':
+      return "'\\r'";
+    case '\'':
+      return "'\\''";
+    case '\\':
+      return "'\\\\'";
+    default:
+      break;
   }
   if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) {
     char buf[16];
@@ -153,7 +159,11 @@ class Lexer {
 
     if (brace_open_) {
       // Inside braces: label names, matcher operators, strings, commas.
-      if (c == ',') { ++pos_; Emit(out, TokenType::kComma, start, pos_); return Status::Ok(); }
+      if (c == ',') {
+        ++pos_;
+        Emit(out, TokenType::kComma, start, pos_);
+        return Status::Ok();
+      }
       if (c == '}') {
         ++pos_;
         brace_open_ = false;
@@ -162,13 +172,26 @@ class Lexer {
       }
       if (c == '{') return Error(start, "unexpected left brace " + QuoteRune(c));
       if (c == '=') {
-        if (peek(1) == '~') { pos_ += 2; Emit(out, TokenType::kEqlRegex, start, pos_); }
-        else { ++pos_; Emit(out, TokenType::kAssign, start, pos_); }
+        if (peek(1) == '~') {
+          pos_ += 2;
+          Emit(out, TokenType::kEqlRegex, start, pos_);
+        } else {
+          ++pos_;
+          Emit(out, TokenType::kAssign, start, pos_);
+        }
         return Status::Ok();
       }
       if (c == '!') {
-        if (peek(1) == '=') { pos_ += 2; Emit(out, TokenType::kNeq, start, pos_); return Status::Ok(); }
-        if (peek(1) == '~') { pos_ += 2; Emit(out, TokenType::kNeqRegex, start, pos_); return Status::Ok(); }
+        if (peek(1) == '=') {
+          pos_ += 2;
+          Emit(out, TokenType::kNeq, start, pos_);
+          return Status::Ok();
+        }
+        if (peek(1) == '~') {
+          pos_ += 2;
+          Emit(out, TokenType::kNeqRegex, start, pos_);
+          return Status::Ok();
+        }
         return Error(start, "unexpected character inside braces: " + QuoteRune(peek(1)));
       }
       if (c == '"' || c == '\'' || c == '`') return LexString(out);
@@ -181,7 +204,10 @@ class Lexer {
     }
 
     switch (c) {
-      case ',': ++pos_; Emit(out, TokenType::kComma, start, pos_); return Status::Ok();
+      case ',':
+        ++pos_;
+        Emit(out, TokenType::kComma, start, pos_);
+        return Status::Ok();
       case '(':
         ++pos_;
         ++paren_depth_;
@@ -189,7 +215,8 @@ class Lexer {
         return Status::Ok();
       case ')':
         // Prometheus reports this one after the parenthesis.
-        if (paren_depth_ == 0) return Error(start + 1, "unexpected right parenthesis " + QuoteRune(c));
+        if (paren_depth_ == 0)
+          return Error(start + 1, "unexpected right parenthesis " + QuoteRune(c));
         ++pos_;
         --paren_depth_;
         Emit(out, TokenType::kRightParen, start, pos_);
@@ -199,7 +226,8 @@ class Lexer {
         brace_open_ = true;
         Emit(out, TokenType::kLeftBrace, start, pos_);
         return Status::Ok();
-      case '}': return Error(start, "unexpected character: " + QuoteRune(c));
+      case '}':
+        return Error(start, "unexpected character: " + QuoteRune(c));
       case '[':
         if (bracket_open_) return Error(start, "unexpected left bracket " + QuoteRune(c));
         ++pos_;
@@ -220,36 +248,76 @@ class Lexer {
         ++pos_;
         Emit(out, TokenType::kColon, start, pos_);
         return Status::Ok();
-      case '@': ++pos_; Emit(out, TokenType::kAt, start, pos_); return Status::Ok();
-      case '+': ++pos_; Emit(out, TokenType::kAdd, start, pos_); return Status::Ok();
-      case '-': ++pos_; Emit(out, TokenType::kSub, start, pos_); return Status::Ok();
-      case '*': ++pos_; Emit(out, TokenType::kMul, start, pos_); return Status::Ok();
-      case '/': ++pos_; Emit(out, TokenType::kDiv, start, pos_); return Status::Ok();
-      case '%': ++pos_; Emit(out, TokenType::kMod, start, pos_); return Status::Ok();
-      case '^': ++pos_; Emit(out, TokenType::kPow, start, pos_); return Status::Ok();
+      case '@':
+        ++pos_;
+        Emit(out, TokenType::kAt, start, pos_);
+        return Status::Ok();
+      case '+':
+        ++pos_;
+        Emit(out, TokenType::kAdd, start, pos_);
+        return Status::Ok();
+      case '-':
+        ++pos_;
+        Emit(out, TokenType::kSub, start, pos_);
+        return Status::Ok();
+      case '*':
+        ++pos_;
+        Emit(out, TokenType::kMul, start, pos_);
+        return Status::Ok();
+      case '/':
+        ++pos_;
+        Emit(out, TokenType::kDiv, start, pos_);
+        return Status::Ok();
+      case '%':
+        ++pos_;
+        Emit(out, TokenType::kMod, start, pos_);
+        return Status::Ok();
+      case '^':
+        ++pos_;
+        Emit(out, TokenType::kPow, start, pos_);
+        return Status::Ok();
       case '=':
-        if (peek(1) == '=') { pos_ += 2; Emit(out, TokenType::kEqlc, start, pos_); return Status::Ok(); }
+        if (peek(1) == '=') {
+          pos_ += 2;
+          Emit(out, TokenType::kEqlc, start, pos_);
+          return Status::Ok();
+        }
         if (peek(1) == '~') return Error(start, "unexpected character after '=': '~'");
         // A lone '=' outside braces: Prometheus lexes it and the parser rejects it.
         ++pos_;
         Emit(out, TokenType::kAssign, start, pos_);
         return Status::Ok();
       case '!':
-        if (peek(1) == '=') { pos_ += 2; Emit(out, TokenType::kNeq, start, pos_); return Status::Ok(); }
+        if (peek(1) == '=') {
+          pos_ += 2;
+          Emit(out, TokenType::kNeq, start, pos_);
+          return Status::Ok();
+        }
         return Error(start, "unexpected character after '!': " + QuoteRune(peek(1)));
       case '<':
-        if (peek(1) == '=') { pos_ += 2; Emit(out, TokenType::kLte, start, pos_); }
-        else { ++pos_; Emit(out, TokenType::kLss, start, pos_); }
+        if (peek(1) == '=') {
+          pos_ += 2;
+          Emit(out, TokenType::kLte, start, pos_);
+        } else {
+          ++pos_;
+          Emit(out, TokenType::kLss, start, pos_);
+        }
         return Status::Ok();
       case '>':
-        if (peek(1) == '=') { pos_ += 2; Emit(out, TokenType::kGte, start, pos_); }
-        else { ++pos_; Emit(out, TokenType::kGtr, start, pos_); }
+        if (peek(1) == '=') {
+          pos_ += 2;
+          Emit(out, TokenType::kGte, start, pos_);
+        } else {
+          ++pos_;
+          Emit(out, TokenType::kGtr, start, pos_);
+        }
         return Status::Ok();
       case '"':
       case '\'':
       case '`':
         return LexString(out);
-      default: break;
+      default:
+        break;
     }
     if (IsDigit(c) || (c == '.' && IsDigit(peek(1)))) return LexNumberOrDuration(out);
     if (IsAlpha(c) || c == ':') return LexIdentifier(out);
@@ -261,7 +329,8 @@ class Lexer {
     const char quote = in_[pos_++];
     while (true) {
       if (pos_ >= in_.size()) {
-        return Error(start, quote == '`' ? "unterminated raw string" : "unterminated quoted string");
+        return Error(start,
+                     quote == '`' ? "unterminated raw string" : "unterminated quoted string");
       }
       const char c = in_[pos_++];
       if (c == quote) break;
@@ -288,14 +357,34 @@ class Lexer {
     int n = 0;
     uint32_t base = 0, max = 0;
     switch (ch) {
-      case 'a': case 'b': case 'f': case 'n': case 'r': case 't': case 'v': case '\\':
+      case 'a':
+      case 'b':
+      case 'f':
+      case 'n':
+      case 'r':
+      case 't':
+      case 'v':
+      case '\\':
         return Status::Ok();
-      case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7':
+      case '0':
+      case '1':
+      case '2':
+      case '3':
+      case '4':
+      case '5':
+      case '6':
+      case '7':
         n = 3, base = 8, max = 255;
         break;
-      case 'x': n = 2, base = 16, max = 255; break;
-      case 'u': n = 4, base = 16, max = 0x10FFFF; break;
-      case 'U': n = 8, base = 16, max = 0x10FFFF; break;
+      case 'x':
+        n = 2, base = 16, max = 255;
+        break;
+      case 'u':
+        n = 4, base = 16, max = 0x10FFFF;
+        break;
+      case 'U':
+        n = 8, base = 16, max = 0x10FFFF;
+        break;
       default: {
         if (ch == quote) return Status::Ok();
         char buf[64];
@@ -391,8 +480,8 @@ class Lexer {
     const size_t start = pos_;
     if (ScanNumber()) return Error(start, "missing unit character in duration");
     if (!AcceptRemainingDuration()) {
-      return Error(start, "bad duration syntax: \"" + std::string(in_.substr(start, pos_ - start)) +
-                              "\"");
+      return Error(start,
+                   "bad duration syntax: \"" + std::string(in_.substr(start, pos_ - start)) + "\"");
     }
     return EmitDuration(out, start);
   }
@@ -463,17 +552,20 @@ class Lexer {
 
 bool IsAggregator(TokenType t) { return t >= TokenType::kSum && t <= TokenType::kQuantile; }
 
-bool IsKeyword(TokenType t) {
-  return (t >= TokenType::kAnd && t <= TokenType::kEnd);
-}
+bool IsKeyword(TokenType t) { return (t >= TokenType::kAnd && t <= TokenType::kEnd); }
 
 std::string DescribeToken(const Token& t) {
   switch (t.type) {
-    case TokenType::kEof: return "end of input";
-    case TokenType::kIdentifier: return "identifier \"" + std::string(t.raw) + "\"";
-    case TokenType::kMetricIdentifier: return "metric identifier \"" + std::string(t.raw) + "\"";
-    case TokenType::kNumber: return "number \"" + std::string(t.raw) + "\"";
-    case TokenType::kDuration: return "duration \"" + std::string(t.raw) + "\"";
+    case TokenType::kEof:
+      return "end of input";
+    case TokenType::kIdentifier:
+      return "identifier \"" + std::string(t.raw) + "\"";
+    case TokenType::kMetricIdentifier:
+      return "metric identifier \"" + std::string(t.raw) + "\"";
+    case TokenType::kNumber:
+      return "number \"" + std::string(t.raw) + "\"";
+    case TokenType::kDuration:
+      return "duration \"" + std::string(t.raw) + "\"";
     case TokenType::kString: {
       // Go's %q (or %.10q... for long values) of the token's text, quotes included.
       std::string v(t.raw);
@@ -491,17 +583,38 @@ std::string DescribeToken(const Token& t) {
       q += "\"";
       return "string " + q + (long_value ? "..." : "");
     }
-    case TokenType::kLeftParen: case TokenType::kRightParen: case TokenType::kLeftBrace:
-    case TokenType::kRightBrace: case TokenType::kLeftBracket: case TokenType::kRightBracket:
-    case TokenType::kComma: case TokenType::kColon: case TokenType::kAt: case TokenType::kAssign:
+    case TokenType::kLeftParen:
+    case TokenType::kRightParen:
+    case TokenType::kLeftBrace:
+    case TokenType::kRightBrace:
+    case TokenType::kLeftBracket:
+    case TokenType::kRightBracket:
+    case TokenType::kComma:
+    case TokenType::kColon:
+    case TokenType::kAt:
+    case TokenType::kAssign:
       return "\"" + std::string(t.raw) + "\"";
-    case TokenType::kAdd: case TokenType::kSub: case TokenType::kMul: case TokenType::kDiv:
-    case TokenType::kMod: case TokenType::kPow: case TokenType::kEqlc: case TokenType::kNeq:
-    case TokenType::kLss: case TokenType::kGtr: case TokenType::kLte: case TokenType::kGte:
-    case TokenType::kEqlRegex: case TokenType::kNeqRegex: case TokenType::kAnd:
-    case TokenType::kOr: case TokenType::kUnless: case TokenType::kAtan2:
+    case TokenType::kAdd:
+    case TokenType::kSub:
+    case TokenType::kMul:
+    case TokenType::kDiv:
+    case TokenType::kMod:
+    case TokenType::kPow:
+    case TokenType::kEqlc:
+    case TokenType::kNeq:
+    case TokenType::kLss:
+    case TokenType::kGtr:
+    case TokenType::kLte:
+    case TokenType::kGte:
+    case TokenType::kEqlRegex:
+    case TokenType::kNeqRegex:
+    case TokenType::kAnd:
+    case TokenType::kOr:
+    case TokenType::kUnless:
+    case TokenType::kAtan2:
       return "<op:" + std::string(t.raw) + ">";
-    default: break;
+    default:
+      break;
   }
   if (IsAggregator(t.type)) return "<aggr:" + std::string(t.raw) + ">";
   return "<" + std::string(t.raw) + ">";
@@ -518,7 +631,8 @@ std::string FormatParseError(std::string_view input, uint32_t pos, std::string_v
     }
   }
   const int64_t col = static_cast<int64_t>(pos) - last_break;
-  return std::to_string(line) + ":" + std::to_string(col) + ": parse error: " + std::string(message);
+  return std::to_string(line) + ":" + std::to_string(col) +
+         ": parse error: " + std::string(message);
 }
 
 Result<std::vector<Token>> Lex(std::string_view input) { return Lexer(input).Run(); }
@@ -530,9 +644,12 @@ std::optional<int64_t> ParseDurationMs(std::string_view s) {
   static constexpr struct {
     std::string_view unit;
     int64_t ms;
-  } kUnits[] = {{"y", 365LL * 24 * 3600 * 1000}, {"w", 7LL * 24 * 3600 * 1000},
-                {"d", 24LL * 3600 * 1000},       {"h", 3600LL * 1000},
-                {"m", 60LL * 1000},              {"s", 1000},
+  } kUnits[] = {{"y", 365LL * 24 * 3600 * 1000},
+                {"w", 7LL * 24 * 3600 * 1000},
+                {"d", 24LL * 3600 * 1000},
+                {"h", 3600LL * 1000},
+                {"m", 60LL * 1000},
+                {"s", 1000},
                 {"ms", 1}};
   size_t i = 0;
   int next_unit = 0;
@@ -658,20 +775,38 @@ std::optional<std::string> UnquoteString(std::string_view q) {
     if (++i >= body.size()) return std::nullopt;
     c = body[i];
     switch (c) {
-      case 'a': out += '\a'; break;
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 't': out += '\t'; break;
-      case 'v': out += '\v'; break;
-      case '\\': out += '\\'; break;
+      case 'a':
+        out += '\a';
+        break;
+      case 'b':
+        out += '\b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case 'v':
+        out += '\v';
+        break;
+      case '\\':
+        out += '\\';
+        break;
       case '\'':
       case '"':
         if (c != quote) return std::nullopt;
         out += c;
         break;
-      case 'x': case 'u': case 'U': {
+      case 'x':
+      case 'u':
+      case 'U': {
         const size_t n = c == 'x' ? 2 : c == 'u' ? 4 : 8;
         if (i + n >= body.size()) return std::nullopt;
         uint32_t v = 0;
@@ -689,7 +824,14 @@ std::optional<std::string> UnquoteString(std::string_view q) {
         }
         break;
       }
-      case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
+      case '0':
+      case '1':
+      case '2':
+      case '3':
+      case '4':
+      case '5':
+      case '6':
+      case '7': {
         if (i + 2 >= body.size()) return std::nullopt;
         uint32_t v = 0;
         for (size_t k = 0; k < 3; ++k) {
@@ -702,7 +844,8 @@ std::optional<std::string> UnquoteString(std::string_view q) {
         out += static_cast<char>(v);
         break;
       }
-      default: return std::nullopt;
+      default:
+        return std::nullopt;
     }
   }
   return out;

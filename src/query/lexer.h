@@ -21,28 +21,67 @@ enum class TokenType {
   kNumber,            // 1, 1.5e3, 0x1f, Inf, NaN
   kDuration,          // 5m, 1h30m, 100ms
   kString,            // unquoted value in `text`
-  kLeftParen, kRightParen, kLeftBrace, kRightBrace, kLeftBracket, kRightBracket,
-  kComma, kColon, kAt,
+  kLeftParen,
+  kRightParen,
+  kLeftBrace,
+  kRightBrace,
+  kLeftBracket,
+  kRightBracket,
+  kComma,
+  kColon,
+  kAt,
   kAssign,  // = (only in label matchers)
   // Operators.
-  kAdd, kSub, kMul, kDiv, kMod, kPow,
-  kEqlc, kNeq, kLss, kGtr, kLte, kGte,  // == != < > <= >=
-  kEqlRegex, kNeqRegex,                 // =~ !~
-  kAnd, kOr, kUnless, kAtan2,
+  kAdd,
+  kSub,
+  kMul,
+  kDiv,
+  kMod,
+  kPow,
+  kEqlc,
+  kNeq,
+  kLss,
+  kGtr,
+  kLte,
+  kGte,  // == != < > <= >=
+  kEqlRegex,
+  kNeqRegex,  // =~ !~
+  kAnd,
+  kOr,
+  kUnless,
+  kAtan2,
   // Aggregators.
-  kSum, kAvg, kCount, kMin, kMax, kGroup, kStddev, kStdvar, kTopk, kBottomk, kCountValues,
+  kSum,
+  kAvg,
+  kCount,
+  kMin,
+  kMax,
+  kGroup,
+  kStddev,
+  kStdvar,
+  kTopk,
+  kBottomk,
+  kCountValues,
   kQuantile,
   // Keywords.
-  kBy, kWithout, kOn, kIgnoring, kGroupLeft, kGroupRight, kBool, kOffset,
-  kStart, kEnd,  // only right after '@' (start() / end())
+  kBy,
+  kWithout,
+  kOn,
+  kIgnoring,
+  kGroupLeft,
+  kGroupRight,
+  kBool,
+  kOffset,
+  kStart,
+  kEnd,  // only right after '@' (start() / end())
 };
 
 struct Token {
   TokenType type = TokenType::kEof;
-  std::string_view raw;  // the bytes of the token in the input
-  uint32_t pos = 0;      // byte offset of the first byte
-  std::string text;      // kString: the unquoted value; kNumber/kDuration: raw copy
-  double number = 0;     // kNumber
+  std::string_view raw;     // the bytes of the token in the input
+  uint32_t pos = 0;         // byte offset of the first byte
+  std::string text;         // kString: the unquoted value; kNumber/kDuration: raw copy
+  double number = 0;        // kNumber
   int64_t duration_ms = 0;  // kDuration
 };
 

@@ -25,14 +25,14 @@ TEST(LexerTest, OperatorsAndKeywords) {
                             T::kIdentifier, T::kPow, T::kIdentifier, T::kEof}));
   EXPECT_EQ(Types("== != < > <= >="),
             (std::vector<T>{T::kEqlc, T::kNeq, T::kLss, T::kGtr, T::kLte, T::kGte, T::kEof}));
-  EXPECT_EQ(Types("AND Or unless atan2 SUM by Without on ignoring group_left group_right bool"),
-            (std::vector<T>{T::kAnd, T::kOr, T::kUnless, T::kAtan2, T::kSum, T::kBy, T::kWithout,
-                            T::kOn, T::kIgnoring, T::kGroupLeft, T::kGroupRight, T::kBool,
-                            T::kEof}));
+  EXPECT_EQ(
+      Types("AND Or unless atan2 SUM by Without on ignoring group_left group_right bool"),
+      (std::vector<T>{T::kAnd, T::kOr, T::kUnless, T::kAtan2, T::kSum, T::kBy, T::kWithout, T::kOn,
+                      T::kIgnoring, T::kGroupLeft, T::kGroupRight, T::kBool, T::kEof}));
   EXPECT_EQ(Types("job:rate:sum5m"), (std::vector<T>{T::kMetricIdentifier, T::kEof}));
-  EXPECT_EQ(Types("foo @ start() # comment\n"),
-            (std::vector<T>{T::kIdentifier, T::kAt, T::kStart, T::kLeftParen, T::kRightParen,
-                            T::kEof}));
+  EXPECT_EQ(
+      Types("foo @ start() # comment\n"),
+      (std::vector<T>{T::kIdentifier, T::kAt, T::kStart, T::kLeftParen, T::kRightParen, T::kEof}));
 }
 
 TEST(LexerTest, MatchersInsideBraces) {
@@ -69,9 +69,9 @@ TEST(LexerTest, Numbers) {
 TEST(LexerTest, Durations) {
   EXPECT_EQ(ParseDurationMs("1h30m"), 5400000);
   EXPECT_EQ(ParseDurationMs("500ms"), 500);
-  EXPECT_EQ(ParseDurationMs("1y2w3d4h5m6s7ms"),
-            365LL * 86400000 + 14LL * 86400000 + 3LL * 86400000 + 4 * 3600000 + 5 * 60000 +
-                6000 + 7);
+  EXPECT_EQ(
+      ParseDurationMs("1y2w3d4h5m6s7ms"),
+      365LL * 86400000 + 14LL * 86400000 + 3LL * 86400000 + 4 * 3600000 + 5 * 60000 + 6000 + 7);
   EXPECT_EQ(ParseDurationMs("0"), 0);
   EXPECT_FALSE(ParseDurationMs("1m1h").has_value());  // units out of order
   EXPECT_FALSE(ParseDurationMs("5m5m").has_value());
@@ -113,7 +113,8 @@ TEST(LexerTest, ErrorsHavePrometheusPositions) {
   EXPECT_EQ(err("`abc"), "1:1: parse error: unterminated raw string");
   EXPECT_EQ(err("\"a\\'\""), "1:1: parse error: unknown escape sequence U+0027 '''");
   EXPECT_EQ(err("'a\\\"'"), "1:1: parse error: unknown escape sequence U+0022 '\"'");
-  EXPECT_EQ(err("\"\\uD800\""), "1:1: parse error: escape sequence is an invalid Unicode code point");
+  EXPECT_EQ(err("\"\\uD800\""),
+            "1:1: parse error: escape sequence is an invalid Unicode code point");
   EXPECT_EQ(err("a\n  + $"), "2:5: parse error: unexpected character: '$'");
   EXPECT_EQ(err("1)"), "1:3: parse error: unexpected right parenthesis ')'");
   EXPECT_EQ(err("x[5m:1m:]"), "1:8: parse error: unexpected colon ':'");

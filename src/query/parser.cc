@@ -18,55 +18,97 @@ using storage::MatchType;
 // Binary operator precedence, lowest first (Prometheus' %left/%right declarations).
 int Precedence(TokenType t) {
   switch (t) {
-    case TokenType::kOr: return 1;
-    case TokenType::kAnd: case TokenType::kUnless: return 2;
-    case TokenType::kEqlc: case TokenType::kNeq: case TokenType::kLss: case TokenType::kGtr:
-    case TokenType::kLte: case TokenType::kGte:
+    case TokenType::kOr:
+      return 1;
+    case TokenType::kAnd:
+    case TokenType::kUnless:
+      return 2;
+    case TokenType::kEqlc:
+    case TokenType::kNeq:
+    case TokenType::kLss:
+    case TokenType::kGtr:
+    case TokenType::kLte:
+    case TokenType::kGte:
       return 3;
-    case TokenType::kAdd: case TokenType::kSub: return 4;
-    case TokenType::kMul: case TokenType::kDiv: case TokenType::kMod: case TokenType::kAtan2:
+    case TokenType::kAdd:
+    case TokenType::kSub:
+      return 4;
+    case TokenType::kMul:
+    case TokenType::kDiv:
+    case TokenType::kMod:
+    case TokenType::kAtan2:
       return 5;
-    case TokenType::kPow: return 6;
-    default: return 0;
+    case TokenType::kPow:
+      return 6;
+    default:
+      return 0;
   }
 }
 constexpr int kUnaryOperandPrecedence = 6;  // unary minus binds like '*': '-a^b' is '-(a^b)'
 
 BinaryOp ToBinaryOp(TokenType t) {
   switch (t) {
-    case TokenType::kAdd: return BinaryOp::kAdd;
-    case TokenType::kSub: return BinaryOp::kSub;
-    case TokenType::kMul: return BinaryOp::kMul;
-    case TokenType::kDiv: return BinaryOp::kDiv;
-    case TokenType::kMod: return BinaryOp::kMod;
-    case TokenType::kPow: return BinaryOp::kPow;
-    case TokenType::kAtan2: return BinaryOp::kAtan2;
-    case TokenType::kEqlc: return BinaryOp::kEqlc;
-    case TokenType::kNeq: return BinaryOp::kNeq;
-    case TokenType::kGtr: return BinaryOp::kGtr;
-    case TokenType::kLss: return BinaryOp::kLss;
-    case TokenType::kGte: return BinaryOp::kGte;
-    case TokenType::kLte: return BinaryOp::kLte;
-    case TokenType::kAnd: return BinaryOp::kAnd;
-    case TokenType::kOr: return BinaryOp::kOr;
-    default: return BinaryOp::kUnless;
+    case TokenType::kAdd:
+      return BinaryOp::kAdd;
+    case TokenType::kSub:
+      return BinaryOp::kSub;
+    case TokenType::kMul:
+      return BinaryOp::kMul;
+    case TokenType::kDiv:
+      return BinaryOp::kDiv;
+    case TokenType::kMod:
+      return BinaryOp::kMod;
+    case TokenType::kPow:
+      return BinaryOp::kPow;
+    case TokenType::kAtan2:
+      return BinaryOp::kAtan2;
+    case TokenType::kEqlc:
+      return BinaryOp::kEqlc;
+    case TokenType::kNeq:
+      return BinaryOp::kNeq;
+    case TokenType::kGtr:
+      return BinaryOp::kGtr;
+    case TokenType::kLss:
+      return BinaryOp::kLss;
+    case TokenType::kGte:
+      return BinaryOp::kGte;
+    case TokenType::kLte:
+      return BinaryOp::kLte;
+    case TokenType::kAnd:
+      return BinaryOp::kAnd;
+    case TokenType::kOr:
+      return BinaryOp::kOr;
+    default:
+      return BinaryOp::kUnless;
   }
 }
 
 AggregateOp ToAggregateOp(TokenType t) {
   switch (t) {
-    case TokenType::kSum: return AggregateOp::kSum;
-    case TokenType::kAvg: return AggregateOp::kAvg;
-    case TokenType::kCount: return AggregateOp::kCount;
-    case TokenType::kMin: return AggregateOp::kMin;
-    case TokenType::kMax: return AggregateOp::kMax;
-    case TokenType::kGroup: return AggregateOp::kGroup;
-    case TokenType::kStddev: return AggregateOp::kStddev;
-    case TokenType::kStdvar: return AggregateOp::kStdvar;
-    case TokenType::kTopk: return AggregateOp::kTopk;
-    case TokenType::kBottomk: return AggregateOp::kBottomk;
-    case TokenType::kCountValues: return AggregateOp::kCountValues;
-    default: return AggregateOp::kQuantile;
+    case TokenType::kSum:
+      return AggregateOp::kSum;
+    case TokenType::kAvg:
+      return AggregateOp::kAvg;
+    case TokenType::kCount:
+      return AggregateOp::kCount;
+    case TokenType::kMin:
+      return AggregateOp::kMin;
+    case TokenType::kMax:
+      return AggregateOp::kMax;
+    case TokenType::kGroup:
+      return AggregateOp::kGroup;
+    case TokenType::kStddev:
+      return AggregateOp::kStddev;
+    case TokenType::kStdvar:
+      return AggregateOp::kStdvar;
+    case TokenType::kTopk:
+      return AggregateOp::kTopk;
+    case TokenType::kBottomk:
+      return AggregateOp::kBottomk;
+    case TokenType::kCountValues:
+      return AggregateOp::kCountValues;
+    default:
+      return AggregateOp::kQuantile;
   }
 }
 
@@ -246,32 +288,40 @@ class Parser {
         p->pos_end = PrevEnd();
         return ExprPtr(std::move(p));
       }
-      case TokenType::kLeftBrace: return ParseVectorSelector("", t.pos);
+      case TokenType::kLeftBrace:
+        return ParseVectorSelector("", t.pos);
       case TokenType::kIdentifier:
         if (Peek(1).type == TokenType::kLeftParen) return ParseCall();
         break;
-      default: break;
+      default:
+        break;
     }
     if (IsAggregator(t.type)) {
       const TokenType next = Peek(1).type;
-      if (next == TokenType::kLeftParen || next == TokenType::kBy ||
-          next == TokenType::kWithout) {
+      if (next == TokenType::kLeftParen || next == TokenType::kBy || next == TokenType::kWithout) {
         return ParseAggregate();
       }
     }
     // Prometheus' metric_identifier: identifiers and some keywords ("sum", "by", "offset",
     // "and", ...) can name a metric.
     switch (t.type) {
-      case TokenType::kIdentifier: case TokenType::kMetricIdentifier: case TokenType::kBy:
-      case TokenType::kWithout: case TokenType::kAnd: case TokenType::kOr:
-      case TokenType::kUnless: case TokenType::kOffset: case TokenType::kStart:
+      case TokenType::kIdentifier:
+      case TokenType::kMetricIdentifier:
+      case TokenType::kBy:
+      case TokenType::kWithout:
+      case TokenType::kAnd:
+      case TokenType::kOr:
+      case TokenType::kUnless:
+      case TokenType::kOffset:
+      case TokenType::kStart:
       case TokenType::kEnd: {
         std::string name(t.raw);
         const uint32_t pos = t.pos;
         Advance();
         return ParseVectorSelector(name, pos);
       }
-      default: break;
+      default:
+        break;
     }
     if (IsAggregator(t.type)) {
       std::string name(t.raw);
@@ -339,8 +389,7 @@ class Parser {
       return Unexpected(Peek(), "aggregation", "\"(\"");
     }
     MM_ASSIGN_OR_RETURN(std::vector<ExprPtr> args, ParseArgs("aggregation"));
-    if (!have_grouping &&
-        (Peek().type == TokenType::kBy || Peek().type == TokenType::kWithout)) {
+    if (!have_grouping && (Peek().type == TokenType::kBy || Peek().type == TokenType::kWithout)) {
       MM_RETURN_IF_ERROR(parse_modifier());
     }
     agg->pos_end = PrevEnd();
@@ -352,9 +401,10 @@ class Parser {
       return ErrorAt(agg->pos_start, "no arguments for aggregate expression provided");
     }
     if (args.size() != want) {
-      return ErrorAt(agg->pos_start, "wrong number of arguments for aggregate expression provided, "
-                               "expected " + std::to_string(want) + ", got " +
-                               std::to_string(args.size()));
+      return ErrorAt(agg->pos_start,
+                     "wrong number of arguments for aggregate expression provided, "
+                     "expected " +
+                         std::to_string(want) + ", got " + std::to_string(args.size()));
     }
     if (has_param) agg->param = std::move(args[0]);
     agg->expr = std::move(args.back());
@@ -378,11 +428,20 @@ class Parser {
         const Token& op = Peek();
         MatchType mt;
         switch (op.type) {
-          case TokenType::kAssign: mt = MatchType::kEqual; break;
-          case TokenType::kNeq: mt = MatchType::kNotEqual; break;
-          case TokenType::kEqlRegex: mt = MatchType::kRegexMatch; break;
-          case TokenType::kNeqRegex: mt = MatchType::kRegexNoMatch; break;
-          default: return Unexpected(op, "label matching", "label matching operator");
+          case TokenType::kAssign:
+            mt = MatchType::kEqual;
+            break;
+          case TokenType::kNeq:
+            mt = MatchType::kNotEqual;
+            break;
+          case TokenType::kEqlRegex:
+            mt = MatchType::kRegexMatch;
+            break;
+          case TokenType::kNeqRegex:
+            mt = MatchType::kRegexNoMatch;
+            break;
+          default:
+            return Unexpected(op, "label matching", "label matching operator");
         }
         Advance();
         const Token& val = Peek();
@@ -504,7 +563,8 @@ class Parser {
         auto& sq = static_cast<SubqueryExpr&>(e);
         return Modifiable{&sq.offset_ms, &sq.offset_set, &sq.at};
       }
-      default: return std::nullopt;
+      default:
+        return std::nullopt;
     }
   }
 
@@ -519,8 +579,9 @@ class Parser {
     Advance();
     auto m = ModifiableOf(e);
     if (!m) {
-      return ErrorAt(e.pos_start, "offset modifier must be preceded by an instant vector selector "
-                                  "or range vector selector or a subquery");
+      return ErrorAt(e.pos_start,
+                     "offset modifier must be preceded by an instant vector selector "
+                     "or range vector selector or a subquery");
     }
     if (*m->offset_set) return ErrorAt(e.pos_start, "offset may not be set multiple times");
     *m->offset_ms = negative ? -d.duration_ms : d.duration_ms;
@@ -565,8 +626,9 @@ class Parser {
     }
     auto m = ModifiableOf(e);
     if (!m) {
-      return ErrorAt(e.pos_start, "@ modifier must be preceded by an instant vector selector or "
-                                  "range vector selector or a subquery");
+      return ErrorAt(e.pos_start,
+                     "@ modifier must be preceded by an instant vector selector or "
+                     "range vector selector or a subquery");
     }
     if (m->at->set()) return ErrorAt(e.pos_start, "@ <timestamp> may not be set multiple times");
     *m->at = mod;
@@ -593,7 +655,8 @@ class Parser {
       case Expr::Kind::kVectorSelector:
       case Expr::Kind::kMatrixSelector:
         return Status::Ok();
-      case Expr::Kind::kParen: return Check(*static_cast<const ParenExpr&>(e).expr);
+      case Expr::Kind::kParen:
+        return Check(*static_cast<const ParenExpr&>(e).expr);
       case Expr::Kind::kSubquery: {
         const auto& sq = static_cast<const SubqueryExpr&>(e);
         MM_RETURN_IF_ERROR(Check(*sq.expr));
@@ -609,13 +672,15 @@ class Parser {
         MM_RETURN_IF_ERROR(Check(*u.expr));
         ValueType t = u.expr->Type();
         if (t != ValueType::kScalar && t != ValueType::kVector) {
-          return ErrorAt(e.pos_start, "unary expression only allowed on expressions of type "
-                                      "scalar or instant vector, got \"" +
-                                          std::string(ValueTypeName(t)) + "\"");
+          return ErrorAt(e.pos_start,
+                         "unary expression only allowed on expressions of type "
+                         "scalar or instant vector, got \"" +
+                             std::string(ValueTypeName(t)) + "\"");
         }
         return Status::Ok();
       }
-      case Expr::Kind::kCall: return CheckCall(static_cast<const Call&>(e));
+      case Expr::Kind::kCall:
+        return CheckCall(static_cast<const Call&>(e));
       case Expr::Kind::kAggregate: {
         const auto& a = static_cast<const AggregateExpr&>(e);
         MM_RETURN_IF_ERROR(ExpectType(*a.expr, ValueType::kVector, "aggregation expression"));
@@ -628,7 +693,8 @@ class Parser {
         }
         return Status::Ok();
       }
-      case Expr::Kind::kBinary: return CheckBinary(static_cast<const BinaryExpr&>(e));
+      case Expr::Kind::kBinary:
+        return CheckBinary(static_cast<const BinaryExpr&>(e));
     }
     return Status::Ok();
   }
@@ -690,8 +756,9 @@ class Parser {
       for (const auto& l1 : b.matching.labels) {
         for (const auto& l2 : b.matching.include) {
           if (l1 == l2) {
-            return ErrorAt(op_pos, "label \"" + l1 + "\" must not occur in ON and GROUP clause "
-                                   "at once");
+            return ErrorAt(op_pos, "label \"" + l1 +
+                                       "\" must not occur in ON and GROUP clause "
+                                       "at once");
           }
         }
       }
@@ -711,8 +778,8 @@ class Parser {
     } else if (IsSetOperator(b.op)) {
       if (b.matching.card == VectorMatching::Card::kOneToMany ||
           b.matching.card == VectorMatching::Card::kManyToOne) {
-        return ErrorAt(b.pos_start, "no grouping allowed for \"" +
-                                        std::string(BinaryOpName(b.op)) + "\" operation");
+        return ErrorAt(b.pos_start, "no grouping allowed for \"" + std::string(BinaryOpName(b.op)) +
+                                        "\" operation");
       }
     }
     if ((lt == ValueType::kScalar || rt == ValueType::kScalar) && IsSetOperator(b.op)) {

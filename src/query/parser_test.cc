@@ -111,8 +111,9 @@ TEST(ParserTest, Errors) {
   EXPECT_EQ(P("rate(x[5m]) @ 10"),
             "ERROR: 1:1: parse error: @ modifier must be preceded by an instant vector selector "
             "or range vector selector or a subquery");
-  EXPECT_EQ(P("1 > 2"), "ERROR: 1:3: parse error: comparisons between scalars must use BOOL "
-                        "modifier");
+  EXPECT_EQ(P("1 > 2"),
+            "ERROR: 1:3: parse error: comparisons between scalars must use BOOL "
+            "modifier");
   EXPECT_EQ(P("label_join(a)"),
             "ERROR: 1:1: parse error: expected at least 3 argument(s) in call to \"label_join\", "
             "got 1");
@@ -122,14 +123,17 @@ TEST(ParserTest, Errors) {
   EXPECT_EQ(P("1 + \"a\""),
             "ERROR: 1:5: parse error: binary expression must contain only scalar and instant "
             "vector types");
-  EXPECT_EQ(P("foo @ start"), "ERROR: 1:12: parse error: unexpected end of input in @, expected "
-                              "timestamp");
+  EXPECT_EQ(P("foo @ start"),
+            "ERROR: 1:12: parse error: unexpected end of input in @, expected "
+            "timestamp");
   EXPECT_EQ(P("(1)[5m:1m]"),
             "ERROR: 1:1: parse error: subquery is only allowed on instant vector, got scalar "
             "instead");
   EXPECT_EQ(P("foo{a=~\"(\"}").rfind("ERROR: 1:5: parse error: error parsing regexp: ", 0), 0u);
-  EXPECT_EQ(P("foo @ 1e100"), "ERROR: 1:1: parse error: timestamp out of bounds for @ modifier: "
-                              "10000000000000000159028911097599180468360808563945281389781327557747838772170381060813469985856815104.000000");
+  EXPECT_EQ(P("foo @ 1e100"),
+            "ERROR: 1:1: parse error: timestamp out of bounds for @ modifier: "
+            "10000000000000000159028911097599180468360808563945281389781327557747838772170381060813"
+            "469985856815104.000000");
 }
 
 }  // namespace

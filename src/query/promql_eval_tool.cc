@@ -11,8 +11,8 @@
 // time each query took is printed on stderr.
 #include <chrono>
 #include <cmath>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -34,11 +34,21 @@ std::string JsonString(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char buf[8];
@@ -74,8 +84,8 @@ std::string ToJson(const mm::Result<QueryResult>& r) {
   if (!r.ok()) {
     const bool bad_data = r.status().code() == mm::StatusCode::kInvalidArgument;
     return std::string("{\"status\":\"error\",\"errorType\":\"") +
-           (bad_data ? "bad_data" : "execution") + "\",\"error\":" +
-           JsonString(r.status().message()) + "}";
+           (bad_data ? "bad_data" : "execution") +
+           "\",\"error\":" + JsonString(r.status().message()) + "}";
   }
   const QueryResult& q = *r;
   std::string out = "{\"status\":\"success\",\"data\":{\"resultType\":";
@@ -225,8 +235,8 @@ int main(int argc, char** argv) {
       auto r = engine.Instant(trim(expr), ms(t));
       const auto t1 = std::chrono::steady_clock::now();
       if (timing) {
-        std::cerr << std::chrono::duration<double, std::milli>(t1 - t0).count() << " ms\t"
-                  << line << "\n";
+        std::cerr << std::chrono::duration<double, std::milli>(t1 - t0).count() << " ms\t" << line
+                  << "\n";
       }
       std::cout << ToJson(r) << "\n";
     } else if (kind == "range") {
@@ -238,8 +248,8 @@ int main(int argc, char** argv) {
       auto r = engine.Range(trim(expr), ms(s), ms(e), ms(st));
       const auto t1 = std::chrono::steady_clock::now();
       if (timing) {
-        std::cerr << std::chrono::duration<double, std::milli>(t1 - t0).count() << " ms\t"
-                  << line << "\n";
+        std::cerr << std::chrono::duration<double, std::milli>(t1 - t0).count() << " ms\t" << line
+                  << "\n";
       }
       std::cout << ToJson(r) << "\n";
     } else {

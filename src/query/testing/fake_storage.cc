@@ -9,7 +9,8 @@ void FakeStorage::Add(const Labels& labels, std::span<const storage::Sample> sam
   std::lock_guard lock(mu_);
   auto it = std::lower_bound(series_.begin(), series_.end(), labels,
                              [](const StoredSeries& s, const Labels& l) { return s.labels < l; });
-  if (it == series_.end() || it->labels != labels) it = series_.insert(it, StoredSeries{labels, {}});
+  if (it == series_.end() || it->labels != labels)
+    it = series_.insert(it, StoredSeries{labels, {}});
   auto& v = it->samples;
   for (const auto& s : samples) {
     auto pos = std::lower_bound(v.begin(), v.end(), s.t,

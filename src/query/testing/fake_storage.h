@@ -20,8 +20,9 @@ class FakeStorage : public storage::Storage {
   size_t series_count() const;
 
   Result<storage::WriteStats> Write(const PointBatch& batch) override;
-  Result<std::vector<storage::SeriesSamples>> Select(std::span<const storage::LabelMatcher> matchers,
-                                                     const storage::SelectOptions& options) override;
+  Result<std::vector<storage::SeriesSamples>> Select(
+      std::span<const storage::LabelMatcher> matchers,
+      const storage::SelectOptions& options) override;
   Result<std::vector<Labels>> Series(std::span<const storage::LabelMatcher> matchers, int64_t min_t,
                                      int64_t max_t) override;
   Result<std::vector<std::string>> LabelNames(std::span<const storage::LabelMatcher> matchers,
@@ -38,7 +39,7 @@ class FakeStorage : public storage::Storage {
     std::vector<storage::Sample> samples;
   };
   std::vector<const StoredSeries*> MatchingLocked(std::span<const storage::LabelMatcher> matchers,
-                                            int64_t min_t, int64_t max_t) const;
+                                                  int64_t min_t, int64_t max_t) const;
 
   mutable std::mutex mu_;
   std::vector<StoredSeries> series_;  // sorted by labels

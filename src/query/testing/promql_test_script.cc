@@ -83,8 +83,8 @@ std::pair<std::string_view, std::string_view> SplitSeries(std::string_view line)
   if (!starts_series || ParseGoFloat(SplitSpace(line)[0]).has_value() || line[0] == '_') {
     return {std::string_view(), line};
   }
-  while (i < line.size() && (std::isalnum(static_cast<unsigned char>(line[i])) || line[i] == '_' ||
-                             line[i] == ':')) {
+  while (i < line.size() &&
+         (std::isalnum(static_cast<unsigned char>(line[i])) || line[i] == '_' || line[i] == ':')) {
     ++i;
   }
   if (i < line.size() && line[i] == '{') {
@@ -218,9 +218,7 @@ ScriptReport RunScript(std::string_view name, std::string_view text, TestStore& 
   auto fail = [&](int line, const std::string& msg) {
     report.failures.push_back(std::string(name) + ":" + std::to_string(line) + ": " + msg);
   };
-  auto is_indented = [](std::string_view l) {
-    return !l.empty() && (l[0] == ' ' || l[0] == '\t');
-  };
+  auto is_indented = [](std::string_view l) { return !l.empty() && (l[0] == ' ' || l[0] == '\t'); };
 
   size_t i = 0;
   while (i < lines.size()) {
@@ -251,7 +249,8 @@ ScriptReport RunScript(std::string_view name, std::string_view text, TestStore& 
         auto labels = ParseSeriesLabels(series);
         auto values = ParseSeriesValues(rest);
         if (!labels.ok() || !values.ok()) {
-          fail(ln, "bad series line: " + (labels.ok() ? values.status() : labels.status()).message());
+          fail(ln,
+               "bad series line: " + (labels.ok() ? values.status() : labels.status()).message());
           return report;
         }
         std::vector<storage::Sample> samples;
@@ -290,8 +289,8 @@ ScriptReport RunScript(std::string_view name, std::string_view text, TestStore& 
       }
       start = end = *t;
       expr = rest_after(4);
-    } else if (words.size() >= 9 && words[1] == "range" && words[2] == "from" &&
-               words[4] == "to" && words[6] == "step") {
+    } else if (words.size() >= 9 && words[1] == "range" && words[2] == "from" && words[4] == "to" &&
+               words[6] == "step") {
       auto s = ParseTime(words[3]), e = ParseTime(words[5]), st = ParseTime(words[7]);
       if (!s || !e || !st) {
         fail(lineno, "bad range");
@@ -354,9 +353,10 @@ ScriptReport RunScript(std::string_view name, std::string_view text, TestStore& 
     ++report.evals;
     // A fresh engine each time: `clear` may replace the store's Storage object.
     Engine engine(store.storage(), options);
-    const std::string ctx = std::string(range ? "range" : "instant") + " `" + std::string(expr) + "`";
-    Result<QueryResult> res = range ? engine.Range(expr, start, end, step)
-                                    : engine.Instant(expr, start);
+    const std::string ctx =
+        std::string(range ? "range" : "instant") + " `" + std::string(expr) + "`";
+    Result<QueryResult> res =
+        range ? engine.Range(expr, start, end, step) : engine.Instant(expr, start);
     if (cmd == "eval_fail") {
       if (res.ok()) {
         fail(lineno, ctx + ": expected an error, got a result");
@@ -364,16 +364,16 @@ ScriptReport RunScript(std::string_view name, std::string_view text, TestStore& 
       }
       const Status& st = res.status();
       if (!want_message.empty() && st.message().find(want_message) == std::string::npos) {
-        fail(lineno, ctx + ": error \"" + st.message() + "\" does not contain \"" + want_message +
-                         "\"");
+        fail(lineno,
+             ctx + ": error \"" + st.message() + "\" does not contain \"" + want_message + "\"");
         continue;
       }
       if (!want_type.empty()) {
         const std::string got =
             st.code() == StatusCode::kInvalidArgument ? "bad_data" : "execution";
         if (got != want_type) {
-          fail(lineno, ctx + ": error type " + got + ", want " + want_type + " (" +
-                           st.message() + ")");
+          fail(lineno,
+               ctx + ": error type " + got + ", want " + want_type + " (" + st.message() + ")");
           continue;
         }
       }
@@ -426,9 +426,8 @@ ScriptReport RunScript(std::string_view name, std::string_view text, TestStore& 
             continue;
           }
           if (!AlmostEqual(got->samples.at(0).value, ex.values[0].v)) {
-            diffs.push_back(ex.labels.ToString() + ": got " +
-                            FormatDouble(got->samples[0].value) + ", want " +
-                            FormatDouble(ex.values[0].v));
+            diffs.push_back(ex.labels.ToString() + ": got " + FormatDouble(got->samples[0].value) +
+                            ", want " + FormatDouble(ex.values[0].v));
           }
         }
         for (const auto& s : r.series) {

@@ -45,7 +45,7 @@ class TestStore {
 std::unique_ptr<TestStore> NewFakeTestStore();
 
 struct ScriptReport {
-  int evals = 0;    // eval commands run
+  int evals = 0;  // eval commands run
   int passed = 0;
   std::vector<std::string> failures;  // "file:line: what differs"
 };
