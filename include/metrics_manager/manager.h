@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "metrics_manager/error.h"
+#include "metrics_manager/plot.h"
 #include "metrics_manager/point.h"
 #include "metrics_manager/query_result.h"
 
@@ -65,6 +66,10 @@ class MetricsManager {
   QueryResult query_range(const std::string& promql, std::chrono::system_clock::time_point start,
                           std::chrono::system_clock::time_point end,
                           std::chrono::milliseconds step);
+
+  // Renders `metric_or_promql` over options.timeframe to options.output (PNG/SVG/PDF by the
+  // extension); the same as mm::plot_metrics(*this, ...) in plot.h. Returns the path written.
+  std::string plot_metrics(const std::string& metric_or_promql, const PlotOptions& options = {});
 
   // The names of the metrics added with add_metric, in order.
   std::vector<std::string> metrics() const;
