@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <ctime>
 
 namespace mm::viz {
 namespace {
@@ -129,6 +131,45 @@ TEST(AxisTest, TimeTicksUtc) {
       }
     }
   }
+}
+
+// Local time: ticks align to the zone's clock (Kolkata is UTC+5:30), days to local midnight,
+// and across a DST change days stay at midnight (Berlin, 2023-10-29 is 25 hours long).
+TEST(AxisTest, TimeTicksLocal) {
+  const char* old = std::getenv("TZ");
+  std::string saved = old ? old : "";
+  setenv("TZ", "Asia/Kolkata", 1);
+  tzset();
+  const int64_t t0 = 1'700'000'000'000;  // 2023-11-15 03:43:20 IST
+  TimeTicks t = MakeTimeTicks(t0, t0 + 6 * 3'600'000, 6, false);
+  EXPECT_EQ(t.step_ms, 3'600'000);
+  ASSERT_FALSE(t.ticks.empty());
+  EXPECT_EQ(t.ticks.front().label, "04:00");
+  EXPECT_EQ(t.ticks.front().t_ms % 3'600'000, 30 * 60'000);  // :30 in UTC
+  EXPECT_NE(FormatTimeRange(t0, t0 + 60'000, false).find("IST"), std::string::npos);
+
+  setenv("TZ", "Europe/Berlin", 1);
+  tzset();
+  const int64_t oct27 = 1'698'364'800'000;  // 2023-10-27T00:00:00Z
+  t = MakeTimeTicks(oct27, oct27 + 4 * 86'400'000LL, 5, false);
+  ASSERT_EQ(t.step_ms, 86'400'000);
+  std::vector<std::string> labels;
+  for (const TimeTick& k : t.ticks) {
+    labels.push_back(k.label);
+    std::time_t sec = k.t_ms / 1000;
+    std::tm tm{};
+    localtime_r(&sec, &tm);
+    EXPECT_EQ(tm.tm_hour, 0) << k.label;
+    EXPECT_EQ(tm.tm_min, 0) << k.label;
+  }
+  EXPECT_EQ(labels, (std::vector<std::string>{"Oct 28", "Oct 29", "Oct 30", "Oct 31"}));
+
+  if (old) {
+    setenv("TZ", saved.c_str(), 1);
+  } else {
+    unsetenv("TZ");
+  }
+  tzset();
 }
 
 TEST(AxisTest, TimeRangeCaption) {
