@@ -349,6 +349,41 @@ TEST(ChartTest, VectorScalarAndEmptyResults) {
   EXPECT_NE(svg->find(">No data</text>"), std::string::npos);
 }
 
+TEST(ChartTest, BytesPerSecondAxisUsesBinaryPrefixes) {
+  // Three interfaces over 6 hours at 1 min, 1–6 MiB/s with a daily-ish wave; eth1 stops for an
+  // hour in the middle.
+  QueryResult r;
+  r.type = QueryResult::Type::kMatrix;
+  const char* names[] = {"eth0", "eth1", "wlan0"};
+  for (int k = 0; k < 3; ++k) {
+    SeriesResult s{Labels{{"__name__", "net_bytes_recv"}, {"interface", names[k]}}, {}};
+    for (int i = 0; i <= 360; ++i) {
+      if (k == 1 && i > 150 && i < 210) continue;
+      double v = (1 + k + std::sin(i / 40.0 + k)) * 1024 * 1024;
+      s.samples.push_back({kT0 + i * kMin, v});
+    }
+    r.series.push_back(std::move(s));
+  }
+  ChartOptions o;
+  o.format = Format::kSvg;
+  o.title = "Network traffic";
+  o.unit = "bytes/s";
+  o.utc = true;
+  o.step_ms = kMin;
+  auto svg = RenderChart(r, o);
+  ASSERT_TRUE(svg.ok());
+  EXPECT_NE(svg->find(" MiB/s</text>"), std::string::npos);
+  EXPECT_EQ(svg->find(" KiB/s</text>"), std::string::npos);  // one scale per axis
+  for (Format f : {Format::kPng, Format::kSvg}) {
+    o.format = f;
+    o.theme = Theme::kDark;
+    o.stacked = true;
+    auto img = RenderChart(r, o);
+    ASSERT_TRUE(img.ok());
+    MaybeSave(f == Format::kPng ? "network.png" : "network.svg", *img);
+  }
+}
+
 TEST(ChartTest, Errors) {
   QueryResult r = Matrix({});
   ChartOptions o = Options();
