@@ -43,6 +43,23 @@ Result<int64_t> GetInt(const std::string& file, const YAML::Node& node, const st
   }
 }
 
+// "512MB", "10GB", "1TB", "4096" (bytes; units are powers of 1024, as Prometheus reads them).
+Result<uint64_t> GetBytes(const std::string& file, const YAML::Node& node, const std::string& key) {
+  if (!node.IsScalar()) return Bad(file, node, key, "expected a size such as 512MB or 10GB");
+  const std::string& t = node.Scalar();
+  size_t i = 0;
+  while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+  if (i == 0 || i > 15) return Bad(file, node, key, "expected a size such as 512MB or 10GB");
+  uint64_t n = std::stoull(t.substr(0, i));
+  const std::string unit = t.substr(i);
+  const std::pair<const char*, int> units[] = {{"", 0},  {"B", 0},  {"KB", 10},
+                                               {"MB", 20}, {"GB", 30}, {"TB", 40}};
+  for (const auto& [u, shift] : units) {
+    if (unit == u) return n << shift;
+  }
+  return Bad(file, node, key, "unknown size unit \"" + unit + "\" (B, KB, MB, GB, TB)");
+}
+
 Result<YAML::Node> ParseYaml(const std::string& text, const std::string& file) {
   try {
     YAML::Node root = YAML::Load(text);
@@ -140,10 +157,25 @@ Status ApplyStorageConfig(const std::string& text, const std::string& file, Conf
       if (!v.IsMap()) return Bad(file, v, key, "expected a mapping");
       for (const auto& ekv : v) {
         const std::string ek = ekv.first.Scalar();
+        const YAML::Node& ev = ekv.second;
+        const std::string full = "embedded." + ek;
         if (ek == "path") {
-          MM_ASSIGN_OR_RETURN(config.data_dir, GetString(file, ekv.second, "embedded.path"));
+          MM_ASSIGN_OR_RETURN(config.data_dir, GetString(file, ev, full));
+        } else if (ek == "fsync") {
+          MM_ASSIGN_OR_RETURN(std::string mode, GetString(file, ev, full));
+          if (mode != "batch" && mode != "interval" && mode != "off") {
+            return Bad(file, ev, full, "expected batch, interval or off");
+          }
+          config.embedded.fsync = mode;
+        } else if (ek == "retention") {
+          MM_ASSIGN_OR_RETURN(config.embedded.retention_ms, GetDuration(file, ev, full));
+        } else if (ek == "retention_size") {
+          MM_ASSIGN_OR_RETURN(config.embedded.retention_bytes, GetBytes(file, ev, full));
+        } else if (ek == "ooo_window") {
+          MM_ASSIGN_OR_RETURN(config.embedded.ooo_window_ms, GetDuration(file, ev, full));
         } else {
-          return Unknown(file, ekv.first, "embedded." + ek, "path");
+          return Unknown(file, ekv.first, full,
+                         "path, fsync, retention, retention_size, ooo_window");
         }
       }
     } else {

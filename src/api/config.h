@@ -20,9 +20,18 @@ struct MetricConfig {
   std::vector<std::pair<std::string, std::string>> labels;
 };
 
+// storage.yaml `embedded:` — the durable store's settings (used when data_dir is set).
+struct EmbeddedStoreConfig {
+  std::string fsync = "batch";           // batch | interval | off
+  int64_t retention_ms = 0;              // 0 = keep everything
+  uint64_t retention_bytes = 0;          // 0 = no size limit
+  int64_t ooo_window_ms = 3600 * 1000;   // out-of-order samples accepted this far back
+};
+
 struct Config {
   std::string listen = "127.0.0.1:8750";  // "" = no HTTP listener
   std::string data_dir;                   // "" = in memory
+  EmbeddedStoreConfig embedded;
   int64_t lookback_delta_ms = 5 * 60 * 1000;
   size_t max_queued_points = 1'000'000;
   int http_threads = 0;                   // 0 = number of cores

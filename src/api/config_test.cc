@@ -34,6 +34,25 @@ metrics:
   EXPECT_EQ(c.data_dir, "data");
 }
 
+TEST(ConfigTest, EmbeddedStoreKeys) {
+  Config c;
+  ASSERT_TRUE(ApplyStorageConfig("embedded:\n  path: /var/lib/mm\n  fsync: interval\n"
+                                 "  retention: 15d\n  retention_size: 10GB\n"
+                                 "  ooo_window: 30m\n",
+                                 "s.yaml", c)
+                  .ok());
+  EXPECT_EQ(c.data_dir, "/var/lib/mm");
+  EXPECT_EQ(c.embedded.fsync, "interval");
+  EXPECT_EQ(c.embedded.retention_ms, 15LL * 24 * 3600 * 1000);
+  EXPECT_EQ(c.embedded.retention_bytes, 10ULL << 30);
+  EXPECT_EQ(c.embedded.ooo_window_ms, 30 * 60 * 1000);
+  Status s = ApplyStorageConfig("embedded:\n  fsync: sometimes\n", "s.yaml", c);
+  EXPECT_NE(s.message().find("s.yaml:2: key \"embedded.fsync\""), std::string::npos)
+      << s.message();
+  s = ApplyStorageConfig("embedded:\n  retention_size: 3XB\n", "s.yaml", c);
+  EXPECT_NE(s.message().find("unknown size unit"), std::string::npos) << s.message();
+}
+
 TEST(ConfigTest, ErrorsNameFileLineAndKey) {
   Config c;
   Status s = ApplyMainConfig("listen: a:1\nmetrics:\n  - name: x\n    interval: soon\n", "m.yaml", c);

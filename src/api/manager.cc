@@ -7,6 +7,7 @@
 #include "api/manager_impl.h"
 #include "sources/custom_source.h"
 #include "sources/system_source.h"
+#include "storage/tsdb/disk_store.h"
 #include "storage/tsdb/mem_store.h"
 
 namespace mm {
@@ -40,11 +41,22 @@ bool ValidMetricName(const std::string& name) {
 }  // namespace
 
 MetricsManager::Impl::Impl(api::Config cfg) : config(std::move(cfg)) {
-  if (!config.data_dir.empty()) {
-    spdlog::warn("data_dir {} is set, but durable storage is not implemented yet: samples are "
-                 "kept in memory only", config.data_dir);
+  if (config.data_dir.empty()) {
+    store = storage::NewMemStore({});
+  } else {
+    storage::DiskStoreOptions o;
+    o.path = config.data_dir;
+    auto mode = storage::ParseFsyncMode(config.embedded.fsync);
+    if (!mode.ok()) Throw(mode.status());
+    o.fsync = *mode;
+    o.retention_ms = config.embedded.retention_ms;
+    o.retention_bytes = config.embedded.retention_bytes;
+    o.ooo_window_ms = config.embedded.ooo_window_ms;
+    auto s = storage::OpenDiskStore(std::move(o));
+    if (!s.ok()) Throw(s.status());
+    store = std::move(s).value();
+    spdlog::info("embedded store in {} (fsync: {})", config.data_dir, config.embedded.fsync);
   }
-  store = storage::NewMemStore({});
   engine = std::make_unique<query::Engine>(
       *store, query::EngineOptions{.lookback_delta_ms = config.lookback_delta_ms});
   Counter* stored = metrics.NewCounter("mm_pipeline_points_written_total",
