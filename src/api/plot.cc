@@ -10,7 +10,7 @@
 #include "api/manager_impl.h"
 #include "metrics_manager/manager.h"
 #include "viz/chart.h"
-#include "viz/timeframe.h"
+#include "viz/plot_request.h"
 
 namespace mm {
 namespace {
@@ -53,42 +53,30 @@ std::string DefaultOutput(const std::string& query) {
 std::string render_metrics(MetricsManager& manager, const std::string& metric_or_promql,
                            const PlotOptions& options) {
   if (metric_or_promql.empty()) throw Error("plot_metrics: the metric or query is empty");
-  viz::ChartOptions c;
-  c.format = FormatOf(options);
-  c.theme = OrThrow(viz::ParseTheme(options.theme), "plot_metrics");
-  c.width = options.width;
-  c.height = options.height;
-  if (c.width < viz::kMinSize || c.width > viz::kMaxSize || c.height < viz::kMinSize ||
-      c.height > viz::kMaxSize) {
-    throw Error("plot_metrics: size " + std::to_string(c.width) + "x" + std::to_string(c.height) +
-                " out of range (" + std::to_string(viz::kMinSize) + ".." +
-                std::to_string(viz::kMaxSize) + ")");
-  }
-  int64_t now = manager.impl().clock->NowMillis();
-  viz::TimeRange range = OrThrow(
-      viz::ResolveTimeRange(options.timeframe, options.start, options.end, now), "plot_metrics");
-  int64_t step = viz::ChooseStepMillis(range, c.width);
-  // Steps on a fixed grid, so the same window renders the same points every time.
-  int64_t first = range.start_ms / step * step;
-  if (first < range.start_ms) first += step;
+  viz::PlotRequest request{.query = metric_or_promql,
+                           .timeframe = options.timeframe,
+                           .start = options.start,
+                           .end = options.end,
+                           .width = options.width,
+                           .height = options.height,
+                           .theme = options.theme,
+                           .title = options.title,
+                           .unit = options.unit,
+                           .y_min = options.y_min,
+                           .y_max = options.y_max,
+                           .stacked = options.stacked,
+                           .utc = options.utc};
+  viz::PlotPlan plan = OrThrow(
+      viz::PlanPlot(request, viz::VisualizeConfig{}, manager.impl().clock->NowMillis()),
+      "plot_metrics");
+  plan.chart.format = FormatOf(options);
 
   using std::chrono::milliseconds;
   using std::chrono::system_clock;
   QueryResult result = manager.query_range(
-      metric_or_promql, system_clock::time_point(milliseconds(first)),
-      system_clock::time_point(milliseconds(std::max(first, range.end_ms))), milliseconds(step));
-
-  c.title = options.title.empty() ? metric_or_promql : options.title;
-  c.unit = options.unit;
-  c.y_min = options.y_min;
-  c.y_max = options.y_max;
-  c.stacked = options.stacked;
-  c.utc = options.utc;
-  c.start_ms = range.start_ms;
-  c.end_ms = range.end_ms;
-  c.step_ms = step;
-  c.series_label = metric_or_promql;
-  return OrThrow(viz::RenderChart(result, c), "plot_metrics");
+      plan.query, system_clock::time_point(milliseconds(plan.start_ms)),
+      system_clock::time_point(milliseconds(plan.end_ms)), milliseconds(plan.step_ms));
+  return OrThrow(viz::RenderChart(result, plan.chart), "plot_metrics");
 }
 
 std::string plot_metrics(MetricsManager& manager, const std::string& metric_or_promql,
