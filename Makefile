@@ -6,7 +6,7 @@ JOBS       ?= $(shell nproc)
 LISTEN     ?= 127.0.0.1:8750
 CMAKE_ARGS ?=
 
-.PHONY: all deps build run test test-asan test-fuzz bench clean
+.PHONY: all deps build run test test-asan test-fuzz soak bench clean
 
 all: build
 
@@ -54,6 +54,12 @@ test-asan: deps
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS) --timeout 900 -LE slow
+
+# The crash test for longer: SOAK_ROUNDS kill -9 / restart rounds of the durable store.
+SOAK_ROUNDS ?= 300
+soak: build
+	python3 tests/integration/crash_test.py $(BUILD)/metrics-manager --rounds $(SOAK_ROUNDS) \
+	  --max-kill-delay 3
 
 bench:
 	@scripts/install_deps.sh bench

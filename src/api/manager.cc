@@ -38,25 +38,34 @@ bool ValidMetricName(const std::string& name) {
   return true;
 }
 
+// The embedded store: in memory, or durable in config.data_dir.
+Result<std::unique_ptr<storage::Storage>> OpenStore(const api::Config& config) {
+  if (config.data_dir.empty()) return storage::NewMemStore({});
+  storage::DiskStoreOptions o;
+  o.path = config.data_dir;
+  MM_ASSIGN_OR_RETURN(o.fsync, storage::ParseFsyncMode(config.embedded.fsync));
+  o.retention_ms = config.embedded.retention_ms;
+  o.retention_bytes = config.embedded.retention_bytes;
+  o.ooo_window_ms = config.embedded.ooo_window_ms;
+  MM_ASSIGN_OR_RETURN(std::unique_ptr<storage::Storage> s, storage::OpenDiskStore(std::move(o)));
+  spdlog::info("embedded store in {} (fsync: {})", config.data_dir, config.embedded.fsync);
+  return s;
+}
+
+// True when `store` is not (yet) the store config.data_dir asks for: the data directory was set
+// after construction (the CLI's --data-dir).
+bool StoreOutdated(const storage::Storage* store, const api::Config& config) {
+  auto* disk = dynamic_cast<const storage::DiskStore*>(store);
+  if (config.data_dir.empty()) return disk != nullptr;
+  return disk == nullptr || disk->options().path != config.data_dir;
+}
+
 }  // namespace
 
 MetricsManager::Impl::Impl(api::Config cfg) : config(std::move(cfg)) {
-  if (config.data_dir.empty()) {
-    store = storage::NewMemStore({});
-  } else {
-    storage::DiskStoreOptions o;
-    o.path = config.data_dir;
-    auto mode = storage::ParseFsyncMode(config.embedded.fsync);
-    if (!mode.ok()) Throw(mode.status());
-    o.fsync = *mode;
-    o.retention_ms = config.embedded.retention_ms;
-    o.retention_bytes = config.embedded.retention_bytes;
-    o.ooo_window_ms = config.embedded.ooo_window_ms;
-    auto s = storage::OpenDiskStore(std::move(o));
-    if (!s.ok()) Throw(s.status());
-    store = std::move(s).value();
-    spdlog::info("embedded store in {} (fsync: {})", config.data_dir, config.embedded.fsync);
-  }
+  auto opened = OpenStore(config);
+  if (!opened.ok()) Throw(opened.status());
+  store = std::move(opened).value();
   engine = std::make_unique<query::Engine>(
       *store, query::EngineOptions{.lookback_delta_ms = config.lookback_delta_ms});
   Counter* stored = metrics.NewCounter("mm_pipeline_points_written_total",
@@ -122,6 +131,15 @@ void MetricsManager::Impl::AddMetric(const std::string& name, MetricOptions opti
 void MetricsManager::Impl::Start() {
   std::lock_guard lock(mu);
   if (started) return;
+  if (StoreOutdated(store.get(), config)) {
+    // Nothing has run yet: replace the store (and the engine reading it) before anything uses it.
+    auto opened = OpenStore(config);
+    if (!opened.ok()) Throw(opened.status());
+    engine.reset();
+    store = std::move(opened).value();
+    engine = std::make_unique<query::Engine>(
+        *store, query::EngineOptions{.lookback_delta_ms = config.lookback_delta_ms});
+  }
   pipeline->Start();
   if (!config.listen.empty()) {
     server::ServerOptions so;
