@@ -124,7 +124,35 @@ class LineRaster {
     const double inner = half_width - 0.5;  // within: full coverage
     const double outer2 = outer * outer;
     const double inner2 = inner > 0 ? inner * inner : -1;
+    // Vertical segments (a dense column's min..max): between the end caps the coverage depends
+    // on the column only, so each column is one value filled down its rows.
+    int skip_from = y1 + 1, skip_to = y1;  // rows done here, left out of the general loop
+    if (dx == 0 && steep) {
+      const double top = std::min(ay, by);
+      const double bottom = std::max(ay, by);
+      const int r0 = std::max(y0, static_cast<int>(std::ceil(top - 0.5)));
+      const int r1 = std::min(y1, static_cast<int>(std::floor(bottom - 0.5)));
+      if (r0 <= r1) {
+        for (int x = bx0; x <= bx1; ++x) {
+          const double d = std::fabs(x + 0.5 - ax);
+          if (d >= outer) continue;
+          const uint8_t v = d <= inner ? 255 : static_cast<uint8_t>((outer - d) * 255);
+          uint8_t* p = cov_.data() + static_cast<size_t>(r0) * width_ + x;
+          for (int y = r0; y <= r1; ++y, p += width_) {
+            if (v > *p) *p = v;
+          }
+          lo_[x] = std::min(lo_[x], r0);
+          hi_[x] = std::max(hi_[x], r1);
+        }
+        skip_from = r0;
+        skip_to = r1;
+      }
+    }
     for (int y = y0; y <= y1; ++y) {
+      if (y == skip_from) {
+        y = skip_to;
+        continue;
+      }
       const double py = y + 0.5;
       int x0 = bx0, x1 = bx1;
       if (steep) {
