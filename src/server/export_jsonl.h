@@ -1,0 +1,23 @@
+// Export in JSON lines, VictoriaMetrics' /api/v1/export format, extended for string fields
+// (docs/export_format.md): one line per series and kind,
+//   {"metric":{"__name__":"cpu","host":"a"},"values":[1.5,2],"timestamps":[1700000000000,...]}
+//   {"metric":{"__name__":"status","host":"a"},"string_values":["ok"],"timestamps":[...]}
+// Values round-trip bit-exactly: finite doubles as shortest round-trip numbers, others as
+// strings ("NaN", "+Inf", "-Inf", "NaN:0x7ff0000000000002" for NaN payloads other than the
+// default one). Pure functions; thread-safe.
+#pragma once
+
+#include <string>
+
+#include "storage/storage.h"
+
+namespace mm::server {
+
+// Appends the lines of one series (a float line if it has samples, a string line if it has
+// string samples), each ending in '\n'.
+void AppendExportJsonl(const storage::SeriesSamples& series, std::string& out);
+
+// The JSON text of one value as exported (a number or a string, see above).
+void AppendExportValue(double v, std::string& out);
+
+}  // namespace mm::server
