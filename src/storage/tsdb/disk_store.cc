@@ -625,7 +625,7 @@ Status DiskStore::CutBlock(int64_t w) {
   meta.max_t = end - 1;
   meta.level = 1;
   meta.sources = {name};
-  const uint32_t target = head_->options().chunk_target_samples;
+  const uint32_t target = std::max<uint32_t>(1, options_.block_chunk_samples);
   SelectOptions so{.min_t = w, .max_t = end - 1, .with_strings = true};
   BlockMeta written;
   Status s = WriteBlockTmp(

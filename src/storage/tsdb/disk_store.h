@@ -40,6 +40,9 @@ struct DiskStoreOptions {
   uint64_t retention_bytes = 0;  // blocks beyond this total are dropped, oldest first; 0 = none
   int64_t block_range_ms = 2 * 3600 * 1000;
   uint64_t wal_segment_bytes = 64ull << 20;
+  // Samples per chunk in blocks. Larger than the head's (memory is not the constraint once a
+  // chunk is immutable on disk): fewer chunk headers and references per sample.
+  uint32_t block_chunk_samples = 480;
   // How often the background thread cuts, compacts and applies retention; 0 = no background
   // maintenance (tests call RunMaintenance()).
   int64_t maintenance_interval_ms = 60 * 1000;
