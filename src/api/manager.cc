@@ -60,12 +60,70 @@ bool StoreOutdated(const storage::Storage* store, const api::Config& config) {
   return disk == nullptr || disk->options().path != config.data_dir;
 }
 
+// The durable store's figures on /metrics (gauges read at scrape time; Stats() walks the head,
+// so one scrape computes it once).
+void RegisterStoreMetrics(MetricsManager::Impl* impl) {
+  struct Cache {
+    std::mutex mu;
+    int64_t at_ns = INT64_MIN;
+    storage::DiskStoreStats stats;
+  };
+  auto cache = std::make_shared<Cache>();
+  auto get = [impl, cache](auto field) {
+    return [impl, cache, field]() -> double {
+      auto* disk = dynamic_cast<const storage::DiskStore*>(impl->store.get());
+      if (disk == nullptr) return 0;
+      std::lock_guard lock(cache->mu);
+      const int64_t now = impl->clock->MonotonicNanos();
+      if (now - cache->at_ns > 500'000'000) {
+        cache->stats = disk->Stats();
+        cache->at_ns = now;
+      }
+      return static_cast<double>(field(cache->stats));
+    };
+  };
+  using S = const storage::DiskStoreStats&;
+  SelfMetrics& m = impl->metrics;
+  m.NewCallbackGauge("mm_tsdb_blocks", "On-disk blocks of the embedded store.",
+                     get([](S s) { return s.blocks; }));
+  m.NewCallbackGauge("mm_tsdb_block_bytes", "Bytes of the on-disk blocks.",
+                     get([](S s) { return s.block_bytes; }));
+  m.NewCallbackGauge("mm_tsdb_block_samples", "Samples in the on-disk blocks.",
+                     get([](S s) { return s.block_samples; }));
+  m.NewCallbackGauge("mm_tsdb_head_series", "Series in the head (in memory).",
+                     get([](S s) { return s.head.series; }));
+  m.NewCallbackGauge("mm_tsdb_head_samples", "Samples in the head (in memory).",
+                     get([](S s) { return s.head.samples; }));
+  m.NewCallbackGauge("mm_tsdb_wal_fsyncs", "WAL fsyncs since start (group commit).",
+                     get([](S s) { return s.wal_syncs; }));
+  m.NewCallbackGauge("mm_tsdb_wal_corrupt_tails",
+                     "WAL segments cut at a torn or corrupt record when the store was opened.",
+                     get([](S s) { return s.wal_corrupt_tails; }));
+  m.NewCallbackGauge("mm_tsdb_wal_bytes_dropped", "WAL bytes dropped after a corrupt record.",
+                     get([](S s) { return s.wal_bytes_dropped; }));
+  m.NewCallbackGauge("mm_tsdb_corrupt_blocks", "Blocks set aside as unreadable when opened.",
+                     get([](S s) { return s.corrupt_blocks; }));
+  m.NewCallbackGauge("mm_tsdb_write_failures",
+                     "Writes refused because they could not be made durable (HTTP 503).",
+                     get([](S s) { return s.write_failures; }));
+  m.NewCallbackGauge("mm_tsdb_samples_rejected_too_old",
+                     "Samples older than the out-of-order window or the head start.",
+                     get([](S s) { return s.head.rejected_too_old; }));
+  m.NewCallbackGauge("mm_tsdb_compactions", "Block compactions since start.",
+                     get([](S s) { return s.compactions; }));
+  m.NewCallbackGauge("mm_tsdb_blocks_dropped", "Blocks dropped by retention since start.",
+                     get([](S s) { return s.blocks_dropped; }));
+  m.NewCallbackGauge("mm_tsdb_open_seconds", "Time the last open took (blocks + WAL replay).",
+                     get([](S s) { return s.replay_ms / 1000.0; }));
+}
+
 }  // namespace
 
 MetricsManager::Impl::Impl(api::Config cfg) : config(std::move(cfg)) {
   auto opened = OpenStore(config);
   if (!opened.ok()) Throw(opened.status());
   store = std::move(opened).value();
+  RegisterStoreMetrics(this);
   engine = std::make_unique<query::Engine>(
       *store, query::EngineOptions{.lookback_delta_ms = config.lookback_delta_ms});
   Counter* stored = metrics.NewCounter("mm_pipeline_points_written_total",
