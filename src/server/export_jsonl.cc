@@ -1,5 +1,6 @@
 #include "server/export_jsonl.h"
 
+#include <algorithm>
 #include <bit>
 #include <charconv>
 #include <cmath>
@@ -105,6 +106,27 @@ void AppendExportJsonl(const storage::SeriesSamples& series, std::string& out) {
     }
     out.append("]}\n");
   }
+}
+
+Result<std::string> ExportSeries(storage::Storage& storage,
+                                 std::span<const std::vector<storage::LabelMatcher>> sets,
+                                 int64_t min_t, int64_t max_t) {
+  std::vector<storage::SeriesSamples> all;
+  const storage::SelectOptions options{.min_t = min_t, .max_t = max_t, .with_strings = true};
+  for (const auto& set : sets) {
+    MM_ASSIGN_OR_RETURN(std::vector<storage::SeriesSamples> part, storage.Select(set, options));
+    for (auto& s : part) all.push_back(std::move(s));
+  }
+  if (sets.size() > 1) {
+    std::stable_sort(all.begin(), all.end(),
+                     [](const auto& a, const auto& b) { return a.labels < b.labels; });
+    all.erase(std::unique(all.begin(), all.end(),
+                          [](const auto& a, const auto& b) { return a.labels == b.labels; }),
+              all.end());
+  }
+  std::string out;
+  for (const auto& s : all) AppendExportJsonl(s, out);
+  return out;
 }
 
 }  // namespace mm::server

@@ -7,8 +7,11 @@
 // default one). Pure functions; thread-safe.
 #pragma once
 
+#include <span>
 #include <string>
+#include <vector>
 
+#include "core/status.h"
 #include "storage/storage.h"
 
 namespace mm::server {
@@ -16,6 +19,12 @@ namespace mm::server {
 // Appends the lines of one series (a float line if it has samples, a string line if it has
 // string samples), each ending in '\n'.
 void AppendExportJsonl(const storage::SeriesSamples& series, std::string& out);
+
+// The export of the series matching any of the matcher sets (one per match[] selector) with
+// samples or strings in [min_t, max_t] (ms): JSON lines, series in label order, each once.
+Result<std::string> ExportSeries(storage::Storage& storage,
+                                 std::span<const std::vector<storage::LabelMatcher>> sets,
+                                 int64_t min_t, int64_t max_t);
 
 // The JSON text of one value as exported (a number or a string, see above).
 void AppendExportValue(double v, std::string& out);

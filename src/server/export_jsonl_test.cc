@@ -78,6 +78,25 @@ TEST(ExportJsonlTest, RoundTripIsBitExact) {
   }
 }
 
+TEST(ExportJsonlTest, ExportSeriesUnionsSelectorsOnce) {
+  storage::MemStore store;
+  auto body = std::make_shared<const std::string>(
+      "{\"metric\":{\"__name__\":\"a\",\"j\":\"1\"},\"values\":[1,2],\"timestamps\":[10,20]}\n"
+      "{\"metric\":{\"__name__\":\"b\"},\"values\":[3],\"timestamps\":[10]}\n");
+  auto parsed = ingest::ParseJsonlImport(body);
+  ASSERT_TRUE(store.Write(parsed.batch).ok());
+  auto m = [](std::string name, std::string v) {
+    return *storage::LabelMatcher::Make(storage::MatchType::kEqual, std::move(name), std::move(v));
+  };
+  std::vector<std::vector<storage::LabelMatcher>> sets = {{m("__name__", "a")},
+                                                          {m("j", "1")},
+                                                          {m("__name__", "b")}};
+  auto out = ExportSeries(store, sets, 15, 100);
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(*out,
+            "{\"metric\":{\"__name__\":\"a\",\"j\":\"1\"},\"values\":[2],\"timestamps\":[20]}\n");
+}
+
 TEST(ExportJsonlTest, ImportReportsBadLinesAndKeepsGoodOnes) {
   const std::string body =
       "{\"metric\":{\"__name__\":\"a\"},\"values\":[1,2],\"timestamps\":[1,2]}\n"
