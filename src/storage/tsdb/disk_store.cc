@@ -453,16 +453,20 @@ Result<std::vector<SeriesSamples>> DiskStore::Select(std::span<const LabelMatche
       MergeInto(it->second.strings, std::move(k.strings));
     }
   };
+  // The head is read before the block list: a cut publishes its block before it truncates the
+  // head, so a window leaving the head is always found in one or the other.
+  std::vector<std::vector<KeyedSeries>> head_parts;
+  for (size_t si = 0; si < head_->shard_count(); ++si) {
+    MM_ASSIGN_OR_RETURN(std::vector<KeyedSeries> part, head_->SelectShard(si, matchers, options));
+    head_parts.push_back(std::move(part));
+  }
   for (const auto& b : BlocksSnapshot()) {
     if (b->meta().min_t > options.max_t || b->meta().max_t < options.min_t) continue;
     MM_ASSIGN_OR_RETURN(std::vector<KeyedSeries> part, b->Select(matchers, options));
     add(std::move(part));
   }
-  // The head last: it wins on equal timestamps (during a cut, a window is in both).
-  for (size_t si = 0; si < head_->shard_count(); ++si) {
-    MM_ASSIGN_OR_RETURN(std::vector<KeyedSeries> part, head_->SelectShard(si, matchers, options));
-    add(std::move(part));
-  }
+  // The head merges last: it wins on equal timestamps (a window being cut is in both, equal).
+  for (auto& part : head_parts) add(std::move(part));
   std::vector<SeriesSamples> out;
   out.reserve(merged.size());
   for (auto& [key, k] : merged) {

@@ -360,6 +360,28 @@ TEST_F(DiskStoreTest, BlocksCompactionRetentionKeepAnswersIdentical) {
   EXPECT_FALSE(DumpAll(*s).empty());
 }
 
+TEST_F(DiskStoreTest, ReadersNeverMissDataWhileBlocksAreCutAndCompacted) {
+  auto o = Opts();
+  o.retention_ms = 60 * kHour;
+  auto s = OpenOk(o);
+  for (int b = 0; b < 13 * 6; ++b) WriteOk(*s, Series3(kT0 + b * 600'000, 60, b));
+  const Dump all = DumpAll(*s);
+  std::atomic<bool> done{false};
+  std::atomic<int> reads{0}, bad{0};
+  std::thread reader([&] {
+    while (!done.load()) {
+      if (DumpAll(*s) != all) ++bad;
+      ++reads;
+    }
+  });
+  ASSERT_TRUE(s->RunMaintenance().ok());
+  while (reads.load() < 3) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  done = true;
+  reader.join();
+  EXPECT_GE(s->Stats().blocks_cut, 5u);
+  EXPECT_EQ(bad.load(), 0) << "of " << reads.load() << " reads";
+}
+
 TEST_F(DiskStoreTest, CorruptBlockIndexIsSetAsideAndChunkCorruptionFailsTheQuery) {
   auto o = Opts();
   {
