@@ -91,6 +91,15 @@ expect_contains "$WORK/pl.out" 'h2'
 
 "$MM" version | grep -q "metrics-manager " || fail "version"
 
+# Self-monitoring: /metrics is valid exposition (promtool's linter) and counts what we wrote.
+curl -fsS "$URL/metrics" >"$WORK/metrics.out" || fail "/metrics"
+promtool check metrics <"$WORK/metrics.out" >"$WORK/check.out" 2>&1 \
+  || { cat "$WORK/check.out"; fail "promtool check metrics"; }
+grep -Eq '^mm_http_write_points_stored_total [1-9]' "$WORK/metrics.out" \
+  || fail "/metrics does not count the stored points"
+grep -q '^mm_http_request_duration_seconds_bucket' "$WORK/metrics.out" \
+  || fail "/metrics has no request latency histogram"
+
 kill -TERM "$PID"
 set +e
 wait "$PID"
