@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages metrics-manager needs to build, test and benchmark.
-# Idempotent: only missing packages are installed (apt-get; with sudo when not root).
+# Idempotent: only missing packages are installed (apt-get; with sudo when not root), and the
+# dashboard's npm packages (web/node_modules: uPlot, playwright-core) only when
+# web/package-lock.json changed since the last `npm ci --prefix web`.
 set -euo pipefail
 
 BUILD_PKGS=(
@@ -10,8 +12,11 @@ BUILD_PKGS=(
   libxxhash-dev libzstd-dev zlib1g-dev libre2-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcairo2-dev fonts-dejavu-core
+  nodejs
 )
-TEST_PKGS=(prometheus clang libclang-rt-14-dev curl python3)
+# Debian's npm; a nodejs from elsewhere (NodeSource) brings its own npm and conflicts with it.
+if ! command -v npm > /dev/null; then BUILD_PKGS+=(npm); fi
+TEST_PKGS=(prometheus clang libclang-rt-14-dev curl python3 chromium)
 BENCH_PKGS=(victoria-metrics)
 
 want=("${BUILD_PKGS[@]}")
@@ -28,11 +33,21 @@ for p in "${want[@]}"; do
     missing+=("$p")
   fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  echo "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-echo "installing Debian packages: ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -q
-$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+# The dashboard's front-end packages (embedded into the binary at build time; see web/).
+web="$(cd "$(dirname "$0")/.." && pwd)/web"
+stamp="$web/node_modules/.mm-lock-sha256"
+want_sum="$(sha256sum "$web/package-lock.json" | cut -d' ' -f1)"
+if [ ! -f "$web/node_modules/uplot/dist/uPlot.esm.js" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want_sum" ]; then
+  echo "installing the dashboard's npm packages: npm ci --prefix web"
+  npm ci --prefix "$web" --no-audit --no-fund
+  echo "$want_sum" > "$stamp"
+fi

@@ -5,10 +5,12 @@
 #include <algorithm>
 
 #include "api/manager_impl.h"
+#include "api/self_scrape.h"
 #include "sources/custom_source.h"
 #include "sources/system_source.h"
 #include "storage/tsdb/disk_store.h"
 #include "storage/tsdb/mem_store.h"
+#include "viz/visualize_config.h"
 
 namespace mm {
 
@@ -137,6 +139,7 @@ MetricsManager::Impl::Impl(api::Config cfg) : config(std::move(cfg)) {
           return r.status();
         }
         stored->Add(batch.size());
+        write_epoch.fetch_add(1, std::memory_order_release);
         return Status::Ok();
       },
       pipeline::PipelineOptions{.max_queued_points = config.max_queued_points}, &metrics);
@@ -209,6 +212,14 @@ void MetricsManager::Impl::Start() {
     ctx.engine = engine.get();
     ctx.metrics = &metrics;
     ctx.clock = clock;
+    ctx.write_epoch = &write_epoch;
+    ctx.dashboard = dashboard;
+    if (!self_scrape) {
+      self_scrape = std::make_unique<api::SelfScrapeSource>(metrics);
+      auto job = scheduler->AddJob(self_scrape.get(), std::chrono::seconds(5),
+                                   pipeline_sink.get());
+      if (!job.ok()) spdlog::warn("self-metrics into the store: {}", job.status().ToString());
+    }
     auto s = server::HttpServer::Start(so, ctx);
     if (!s.ok()) {
       pipeline->Stop();
@@ -234,6 +245,7 @@ void MetricsManager::Impl::Stop() {
 
 Status MetricsManager::Impl::Write(PointBatch&& batch) {
   auto r = store->Write(batch);
+  if (r.ok()) write_epoch.fetch_add(1, std::memory_order_release);
   return r.ok() ? Status::Ok() : r.status();
 }
 
@@ -256,6 +268,20 @@ MetricsManager::MetricsManager(const std::filesystem::path& config_dir) {
   if (!c.ok()) Throw(c.status());
   auto metrics = c->metrics;
   impl_ = std::make_unique<Impl>(std::move(c).value());
+  // The dashboard's panels: the same visualize.yaml that plots read (a missing file: defaults).
+  auto viz = viz::LoadVisualizeConfig(*Env::Default(), (config_dir / "visualize.yaml").string());
+  if (!viz.ok()) Throw(viz.status());
+  impl_->dashboard.timeframe = viz->timeframe;
+  for (const auto& p : viz->panels) {
+    server::DashboardPanel d;
+    d.title = p.title.empty() ? p.name : p.title;
+    d.queries = {p.query};
+    d.unit = p.unit;
+    d.y_min = p.y_min;
+    d.y_max = p.y_max;
+    d.stacked = p.stacked;
+    impl_->dashboard.panels.push_back(std::move(d));
+  }
   for (const auto& m : metrics) {
     MetricOptions o;
     o.source = m.source;

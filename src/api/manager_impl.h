@@ -3,6 +3,7 @@
 // Internal (src/api); the CLI and tests reach it through MetricsManager::impl().
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -46,6 +47,13 @@ struct MetricsManager::Impl {
   std::vector<std::unique_ptr<Source>> sources;
   std::vector<std::string> names;
   std::unique_ptr<server::HttpServer> server;
+  // Bumped after every write into `store`: the dashboard's live streams re-evaluate on it.
+  std::atomic<uint64_t> write_epoch{0};
+  // The dashboard's panels (visualize.yaml of the config directory; none: the overview).
+  server::DashboardConfig dashboard;
+  // The daemon's own metrics into the store every 5 s while serving HTTP (the dashboard's
+  // ingestion panels).
+  std::unique_ptr<Source> self_scrape;
 
   mutable std::mutex mu;
   bool started = false;

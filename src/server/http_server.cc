@@ -42,6 +42,13 @@ constexpr auto kBodyTimeout = std::chrono::seconds(300);     // to receive a who
 constexpr auto kWriteTimeout = std::chrono::seconds(300);    // to send a whole response
 constexpr auto kLingerTimeout = std::chrono::seconds(2);     // draining after an early error
 constexpr uint32_t kHeaderLimit = 1 << 20;  // long PromQL in GET URLs (Go's default is 1 MiB)
+// Event streams: how often Changed() is asked, the pause after a push (bounds the evaluation
+// rate under a steady write load), the heartbeat that finds clients that went away, and the
+// time one event may take to be sent.
+constexpr auto kStreamTick = std::chrono::milliseconds(50);
+constexpr auto kStreamMinGap = std::chrono::milliseconds(200);
+constexpr auto kStreamHeartbeat = std::chrono::seconds(15);
+constexpr auto kStreamWriteTimeout = std::chrono::seconds(30);
 
 Method ToMethod(http::verb v) {
   switch (v) {
@@ -88,6 +95,8 @@ Result<ListenAddress> ParseListen(std::string_view listen) {
   return a;
 }
 
+class Session;
+
 }  // namespace
 
 struct HttpServer::Impl {
@@ -109,6 +118,11 @@ struct HttpServer::Impl {
   std::mutex stop_mu;
   bool stopped = false;
 
+  // Sessions that turned into event streams, closed by Stop() (they never end by themselves).
+  std::mutex streams_mu;
+  std::vector<std::weak_ptr<Session>> streams;  // GUARDED_BY(streams_mu)
+  void AddStream(std::weak_ptr<Session> s);
+
   explicit Impl(int io_threads) : ioc(io_threads) {}
   void Accept();
   void Stop();
@@ -119,7 +133,7 @@ namespace {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, HttpServer::Impl* server)
-      : stream_(std::move(socket)), server_(server) {
+      : stream_(std::move(socket)), server_(server), tick_(stream_.get_executor()) {
     server_->open_connections->Add(1);
   }
   ~Session() { server_->open_connections->Add(-1); }
@@ -221,6 +235,7 @@ class Session : public std::enable_shared_from_this<Session> {
     r.path = path.ok() ? std::move(path).value() : std::string(raw_path);
     r.content_type = std::string(req[http::field::content_type]);
     r.content_encoding = std::string(req[http::field::content_encoding]);
+    r.if_none_match = std::string(req[http::field::if_none_match]);
     r.body = std::make_shared<std::string>(std::move(req.body()));
 
     // Handlers may block (queries, store writes): run them off the I/O threads.
@@ -236,6 +251,7 @@ class Session : public std::enable_shared_from_this<Session> {
       }
       auto ex = self->stream_.get_executor();
       net::post(ex, [self = std::move(self), resp = std::move(resp)]() mutable {
+        if (resp.stream && !self->head_) return self->StartStream(std::move(resp));
         self->Write(std::move(resp), false);
       });
     });
@@ -270,6 +286,70 @@ class Session : public std::enable_shared_from_this<Session> {
     ReadHeader();
   }
 
+  // ---- event streams (text/event-stream) ----
+  // The head is written by hand: the body has no length and ends when the connection closes,
+  // which Beast's serializer would not let us say without chunking.
+  void StartStream(HttpResponse resp) {
+    events_ = std::move(resp.stream);
+    std::string out = "HTTP/1.1 " + std::to_string(resp.status) + " " +
+                      std::string(http::obsolete_reason(static_cast<http::status>(resp.status))) +
+                      "\r\nServer: metrics-manager/" + kVersion + "\r\n";
+    if (!resp.content_type.empty()) out += "Content-Type: " + resp.content_type + "\r\n";
+    for (auto& [name, value] : resp.headers) out += name + ": " + value + "\r\n";
+    out += "Connection: close\r\n\r\n";
+    out += resp.body;
+    server_->AddStream(weak_from_this());
+    SendEvents(std::move(out), kStreamTick);
+  }
+
+  void SendEvents(std::string data, std::chrono::milliseconds next_tick) {
+    out_ = std::move(data);
+    last_send_ = std::chrono::steady_clock::now();
+    stream_.expires_after(kStreamWriteTimeout);
+    net::async_write(stream_, net::buffer(out_),
+                     [self = shared_from_this(), next_tick](beast::error_code ec, size_t) {
+                       if (ec) return self->Close();
+                       self->stream_.expires_never();
+                       self->ScheduleTick(next_tick);
+                     });
+  }
+
+  void ScheduleTick(std::chrono::milliseconds delay) {
+    tick_.expires_after(delay);
+    tick_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec) return;
+      self->OnTick();
+    });
+  }
+
+  void OnTick() {
+    if (!stream_.socket().is_open()) return;
+    bool heartbeat = std::chrono::steady_clock::now() - last_send_ >= kStreamHeartbeat;
+    if (!heartbeat && !events_->Changed()) return ScheduleTick(kStreamTick);
+    net::post(*server_->workers, [self = shared_from_this(), heartbeat]() {
+      std::optional<std::string> events;
+      try {
+        events = self->events_->Poll();
+      } catch (const std::exception& e) {
+        spdlog::error("http: event stream threw: {}", e.what());
+      }
+      net::post(self->stream_.get_executor(), [self, heartbeat, events = std::move(events)]() {
+        if (!events) return self->Close();
+        if (!events->empty()) return self->SendEvents(std::move(*events), kStreamMinGap);
+        if (heartbeat) return self->SendEvents(": keep-alive\n\n", kStreamTick);
+        self->ScheduleTick(kStreamTick);
+      });
+    });
+  }
+
+ public:
+  // Closes the socket now. REQUIRES: no I/O thread runs this session (Stop() after the join).
+  void CloseStopped() {
+    tick_.cancel();
+    Close();
+  }
+
+ private:
   void Close() {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -304,9 +384,20 @@ class Session : public std::enable_shared_from_this<Session> {
   bool head_ = false;
   int64_t request_start_ns_ = 0;
   char drain_buf_[4096];
+  net::steady_timer tick_;
+  std::shared_ptr<EventStream> events_;
+  std::string out_;
+  std::chrono::steady_clock::time_point last_send_;
 };
 
 }  // namespace
+
+void HttpServer::Impl::AddStream(std::weak_ptr<Session> s) {
+  std::lock_guard lock(streams_mu);
+  // Drop the streams that ended, so the list stays as long as the open ones.
+  std::erase_if(streams, [](const std::weak_ptr<Session>& w) { return w.expired(); });
+  streams.push_back(std::move(s));
+}
 
 void HttpServer::Impl::Accept() {
   acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
@@ -340,6 +431,15 @@ void HttpServer::Impl::Stop() {
   threads.clear();
   beast::error_code ec;
   acceptor.close(ec);  // no I/O thread runs any more: safe to touch
+  {
+    // Event streams never end by themselves: close them now, so clients see the end at once
+    // rather than when the io_context is destroyed.
+    std::lock_guard streams_lock(streams_mu);
+    for (auto& w : streams) {
+      if (auto s = w.lock()) s->CloseStopped();
+    }
+    streams.clear();
+  }
   if (workers) workers->join();  // in-flight handlers finish; their replies are dropped
 }
 

@@ -1,11 +1,13 @@
 // HttpServer: the HTTP front door — Influx line-protocol writes (/write, /api/v2/write), the
 // Prometheus HTTP API (/api/v1/query, query_range, series, labels, label values), /metrics,
-// /health and the dashboard placeholder. HTTP/1.1 keep-alive on an io_context thread pool.
+// /health, the web dashboard (embedded assets, /api/v1/dashboard) and its live event stream
+// (/api/v1/stream, server-sent events). HTTP/1.1 keep-alive on an io_context thread pool.
 // The server borrows everything in ServerContext (the caller keeps it alive until Stop()).
 // Start/Stop/port are thread-safe; Stop is idempotent and joins the I/O threads.
 #pragma once
 
 #include <cstddef>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -15,6 +17,7 @@
 #include "core/self_metrics.h"
 #include "core/status.h"
 #include "query/engine.h"
+#include "server/dashboard.h"
 #include "storage/storage.h"
 
 namespace mm::server {
@@ -33,6 +36,12 @@ struct ServerContext {
   // Optional: called once at Start() with the registry, so the owner can add callback gauges
   // (series count, sample count, queue depths) that /metrics renders.
   std::function<void(SelfMetrics&)> register_metrics;
+  // Optional: bumped (release) by the owner after every write into `storage` that does not come
+  // through this server (sources, the pipeline); the server bumps it after its own writes. Live
+  // dashboard streams re-evaluate when it moves. Null: the server keeps its own counter.
+  std::atomic<uint64_t>* write_epoch = nullptr;
+  // The dashboard's panels (config/visualize.yaml); no panels gives the built-in overview.
+  DashboardConfig dashboard;
 };
 
 class HttpServer {

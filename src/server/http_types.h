@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -19,8 +20,23 @@ struct HttpRequest {
   std::string query;             // raw query string (after '?'), not decoded
   std::string content_type;      // Content-Type header ("" when absent)
   std::string content_encoding;  // Content-Encoding header ("" when absent)
+  std::string if_none_match;     // If-None-Match header ("" when absent): ETag revalidation
   // Shared so parsed batches can keep views into it without a copy.
   std::shared_ptr<std::string> body = std::make_shared<std::string>();
+};
+
+// A long-lived server-sent-events body (text/event-stream). The transport sends the response
+// head, then asks Changed() on an I/O thread every few tens of milliseconds (it must be cheap:
+// an atomic load) and, when it says so, runs Poll() on the worker pool — one call at a time per
+// stream, never on an I/O thread, so an open stream holds no thread while it waits.
+// The stream ends when the client goes away, Poll returns nullopt, or the server stops.
+class EventStream {
+ public:
+  virtual ~EventStream() = default;
+  // True when Poll may have something new to send (e.g. the store's write epoch moved).
+  virtual bool Changed() = 0;
+  // Complete SSE events to send ("" for nothing this time); nullopt ends the stream.
+  virtual std::optional<std::string> Poll() = 0;
 };
 
 struct HttpResponse {
@@ -28,6 +44,9 @@ struct HttpResponse {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
+  // Set for a streaming answer: `body` is sent first (it may be empty), then the stream's events
+  // until it ends; the connection closes after it (the body has no length).
+  std::shared_ptr<EventStream> stream;
 };
 
 }  // namespace mm::server

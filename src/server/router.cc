@@ -10,6 +10,7 @@
 #include "server/prom_json.h"
 #include "server/prom_time.h"
 #include "server/series_selector.h"
+#include "server/web_assets.h"
 
 namespace mm::server {
 
@@ -171,25 +172,6 @@ void AddWarning(std::string& body, std::string_view warning) {
   body.append("]}");
 }
 
-constexpr std::string_view kIndexHtml = R"(<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><title>metrics-manager</title>
-<style>body{font-family:sans-serif;max-width:48em;margin:2em auto;color:#222}code{background:#eee;padding:0 .2em}</style>
-</head>
-<body>
-<h1>metrics-manager</h1>
-<p>The dashboard is coming. Meanwhile the server answers:</p>
-<ul>
-<li><a href="/api/v1/query?query=up">/api/v1/query</a>, <code>/api/v1/query_range</code>,
-<a href="/api/v1/labels">/api/v1/labels</a>, <code>/api/v1/series</code>,
-<code>/api/v1/label/NAME/values</code> &mdash; the Prometheus HTTP API (Grafana, promtool)</li>
-<li><code>POST /write</code>, <code>POST /api/v2/write</code> &mdash; InfluxDB line protocol</li>
-<li><a href="/metrics">/metrics</a> &mdash; the server's own metrics</li>
-<li><a href="/health">/health</a></li>
-</ul>
-</body>
-</html>
-)";
 
 }  // namespace
 
@@ -215,7 +197,8 @@ Router::Router(ServerContext context, size_t max_body_bytes)
       "/write", "/api/v2/write", "/api/v1/query", "/api/v1/query_range", "/api/v1/series",
       "/api/v1/labels", "/api/v1/label/:name/values", "/api/v1/status/buildinfo",
       "/api/v1/metadata", "/api/v1/query_exemplars", "/api/v1/rules", "/api/v1/alerts",
-      "/metrics", "/health", "/ping", "/", "/favicon.ico", kOtherHandler};
+      "/metrics", "/health", "/ping", "/", "/favicon.ico", "/api/v1/dashboard", "/api/v1/stream",
+      "/:asset", kOtherHandler};
   for (std::string_view h : kHandlers) {
     latency_.emplace(std::string(h),
                      metrics_->NewHistogram("mm_http_request_duration_seconds",
@@ -235,6 +218,8 @@ Router::Router(ServerContext context, size_t max_body_bytes)
   write_requests_failed_ = metrics_->NewCounter(
       "mm_http_write_storage_failures_total", "Write requests the store refused (503/429).");
   if (ctx_.register_metrics) ctx_.register_metrics(*metrics_);
+  write_epoch_ = ctx_.write_epoch != nullptr ? ctx_.write_epoch : &own_write_epoch_;
+  dashboard_json_ = EncodeDashboard(ctx_.dashboard);
 }
 
 Router::~Router() = default;
@@ -276,10 +261,13 @@ HttpResponse Router::Handle(const HttpRequest& req) {
       {"/health", kGet | kHead, &Router::Health},
       {"/ping", kGet | kHead, &Router::Ping},
       {"/", kGet | kHead, &Router::Index},
+      {"/api/v1/dashboard", kGet | kHead, &Router::Dashboard},
+      {"/api/v1/stream", kGet, &Router::Stream},
       {"/favicon.ico", kGet | kHead, &Router::Favicon},
   };
   static const Route kLabelValues = {"/api/v1/label/:name/values", kGet | kPost,
                                      &Router::LabelValues};
+  static const Route kAsset = {"/:asset", kGet | kHead, &Router::Asset};
 
   const int64_t start = clock_->MonotonicNanos();
   const Route* route = nullptr;
@@ -293,6 +281,7 @@ HttpResponse Router::Handle(const HttpRequest& req) {
       req.path.starts_with(kLabelPrefix) && req.path.ends_with(kLabelSuffix)) {
     route = &kLabelValues;
   }
+  if (route == nullptr && FindWebAsset(req.path) != nullptr) route = &kAsset;
 
   HttpResponse resp;
   std::string_view handler = route ? route->name : kOtherHandler;
@@ -361,6 +350,7 @@ HttpResponse Router::Write(const HttpRequest& req, const Params& p, bool v2) {
       return InfluxError(v2, status, "storage unavailable, retry later: " + s.message());
     }
     points_stored_->Add(parsed.lines_ok);
+    write_epoch_->fetch_add(1, std::memory_order_release);
     samples_stored_->Add(stats->samples_stored);
   }
 
@@ -541,13 +531,57 @@ HttpResponse Router::Ping(const HttpRequest&, const Params&) {
   return r;
 }
 
-HttpResponse Router::Index(const HttpRequest&, const Params&) {
-  return Text(200, std::string(kIndexHtml), "text/html; charset=utf-8");
+HttpResponse Router::Index(const HttpRequest& r, const Params& p) { return Asset(r, p); }
+
+HttpResponse Router::Favicon(const HttpRequest& r, const Params& p) {
+  HttpRequest svg = r;
+  svg.path = "/favicon.svg";
+  return Asset(svg, p);
 }
 
-HttpResponse Router::Favicon(const HttpRequest&, const Params&) {
-  HttpResponse r = Text(204, "");
-  r.content_type.clear();
+// Embedded files: revalidated on every load (no-cache) and answered 304 while the ETag matches,
+// so a new binary's page is never mixed with an old cached script.
+HttpResponse Router::Asset(const HttpRequest& req, const Params&) {
+  const WebAsset* a = FindWebAsset(req.path);
+  if (a == nullptr) return ApiError("not_found", 404, "no route for " + req.path);
+  HttpResponse r;
+  r.headers.emplace_back("ETag", std::string(a->etag));
+  r.headers.emplace_back("Cache-Control", "no-cache");
+  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  if (!req.if_none_match.empty() &&
+      (req.if_none_match == "*" || req.if_none_match.find(a->etag) != std::string::npos)) {
+    r.status = 304;
+    r.content_type.clear();
+    return r;
+  }
+  r.content_type = std::string(a->content_type);
+  r.body = std::string(a->data);
+  return r;
+}
+
+HttpResponse Router::Dashboard(const HttpRequest&, const Params&) {
+  HttpResponse r = Json(200, dashboard_json_);
+  r.headers.emplace_back("Cache-Control", "no-cache");
+  return r;
+}
+
+HttpResponse Router::Stream(const HttpRequest&, const Params& p) {
+  auto request = ParseStreamRequest(p);
+  if (!request.ok()) return BadData(request.status().message());
+  // Refuse bad PromQL now, with a status code, rather than as an event after the 200.
+  for (const std::string& q : request->queries) {
+    auto r = ctx_.engine->Instant(q, clock_->NowMillis());
+    if (!r.ok() && r.status().code() == StatusCode::kInvalidArgument) {
+      return InvalidParam("query", q + ": " + r.status().message());
+    }
+  }
+  HttpResponse r;
+  r.content_type = "text/event-stream; charset=utf-8";
+  r.headers.emplace_back("Cache-Control", "no-cache");
+  r.headers.emplace_back("X-Accel-Buffering", "no");  // proxies: do not buffer the events
+  r.body = "retry: 1000\n\n";                        // reconnect after 1 s when cut
+  r.stream = std::make_shared<PanelStream>(*ctx_.engine, *clock_, *write_epoch_,
+                                           std::move(request).value());
   return r;
 }
 

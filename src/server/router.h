@@ -6,6 +6,7 @@
 // Thread-safe: Handle may run on many threads at once.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <map>
 #include <memory>
@@ -38,6 +39,8 @@ class Router {
   // they are counted like the others.
   void Record(std::string_view handler, int status, int64_t elapsed_ns);
   SelfMetrics& metrics() { return *metrics_; }
+  // Moves on every write into the store this server knows of (see ServerContext::write_epoch).
+  std::atomic<uint64_t>& write_epoch() { return *write_epoch_; }
   Clock& clock() { return *clock_; }
 
  private:
@@ -62,6 +65,9 @@ class Router {
   HttpResponse Ping(const HttpRequest& r, const Params& p);
   HttpResponse Index(const HttpRequest& r, const Params& p);
   HttpResponse Favicon(const HttpRequest& r, const Params& p);
+  HttpResponse Asset(const HttpRequest& r, const Params& p);
+  HttpResponse Dashboard(const HttpRequest& r, const Params& p);
+  HttpResponse Stream(const HttpRequest& r, const Params& p);
 
   Counter* RequestCounter(std::string_view handler, int status);
 
@@ -80,6 +86,9 @@ class Router {
   Counter* points_stored_;
   Counter* samples_stored_;
   Counter* write_requests_failed_;
+  std::atomic<uint64_t> own_write_epoch_{0};
+  std::atomic<uint64_t>* write_epoch_;
+  std::string dashboard_json_;  // fixed after construction
 };
 
 }  // namespace mm::server

@@ -1,0 +1,537 @@
+// The metrics-manager dashboard: panels from /api/v1/dashboard (or ?panel=QUERY&panel=...),
+// charts by uPlot, data from the Prometheus API (/api/v1/query_range) and live points pushed by
+// the server over server-sent events (/api/v1/stream). Plain ES module, no build step.
+import uPlot from '/vendor/uPlot.esm.js';
+
+const RANGES = { '15m': 900, '1h': 3600, '24h': 86400, '7d': 604800 };
+const TIMEFRAMES = { last_15m: '15m', '15m': '15m', last_hour: '1h', '1h': '1h', last_24h: '24h',
+  '24h': '24h', last_7d: '7d', '7d': '7d' };
+const TARGET_POINTS = 600;          // per series and chart: about one per 1-2 pixels
+const STREAM_STEPS = 3;             // steps each live event repeats
+const PALETTE_LIGHT = ['#2b6cb0', '#dd6b20', '#2f855a', '#c53030', '#6b46c1', '#b7791f', '#00838f', '#d53f8c'];
+const PALETTE_DARK = ['#63b3ed', '#f6ad55', '#68d391', '#fc8181', '#b794f4', '#f6e05e', '#4fd1c5', '#f687b3'];
+
+const $ = (sel) => document.querySelector(sel);
+const state = {
+  panels: [],          // {id, title, queries, unit, yMin, yMax, stacked, removable, series, edge, el, chart}
+  range: '1h',
+  view: null,          // null: live (the last `range` seconds); else {min, max} in seconds
+  source: null,        // EventSource
+  streamMap: [],       // stream result index → [panel, query index]
+  nextId: 1,
+  ready: false,
+};
+
+// ---------- small helpers ----------
+
+function step() {
+  const span = state.view ? state.view.max - state.view.min : RANGES[state.range];
+  return Math.max(1, Math.ceil(span / TARGET_POINTS));
+}
+
+function setStatus(text) { $('#status').textContent = text; }
+
+function showError(text) {
+  const box = $('#errors');
+  if (box.textContent !== text) box.textContent = text;
+}
+
+async function api(path, params) {
+  const qs = new URLSearchParams();
+  for (const [k, v] of params) qs.append(k, v);
+  const res = await fetch(`${path}?${qs}`, { headers: { Accept: 'application/json' } });
+  let body;
+  try { body = await res.json(); } catch { throw new Error(`${path}: HTTP ${res.status}`); }
+  if (body.status === 'error') throw new Error(body.error || `${path}: HTTP ${res.status}`);
+  if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+  return body;
+}
+
+// What a query is about, for legends of results without a name: `rate(net_bytes_recv[1m])`
+// → net_bytes_recv.
+function queryName(query) {
+  const m = /([a-zA-Z_:][\w:]*)\s*[[{]/.exec(query) || /^\s*([a-zA-Z_:][\w:]*)\s*$/.exec(query);
+  return m ? m[1] : query;
+}
+
+function labelText(labels, query) {
+  const name = labels.__name__ || queryName(query);
+  const rest = Object.keys(labels).filter((k) => k !== '__name__').sort()
+    .map((k) => `${k}="${labels[k]}"`).join(', ');
+  if (!name && !rest) return query;
+  return rest ? `${name}{${rest}}` : name;
+}
+
+const SI = ['', 'k', 'M', 'G', 'T', 'P'];
+const BIN = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi'];
+function formatValue(v, unit) {
+  if (v == null || Number.isNaN(v)) return '–';
+  if (unit === 'percent') return `${+v.toFixed(v < 10 ? 2 : 1)}%`;
+  const bytes = unit === 'bytes' || unit === 'bytes/s';
+  const base = bytes ? 1024 : 1000;
+  const names = bytes ? BIN : SI;
+  let a = Math.abs(v), i = 0;
+  while (a >= base && i < names.length - 1) { a /= base; i++; }
+  const n = (v < 0 ? -a : a);
+  const s = `${+n.toPrecision(3)}${i || bytes ? ' ' : ''}${names[i]}`;
+  if (bytes) return `${s}B${unit === 'bytes/s' ? '/s' : ''}`;
+  if (unit === 's') return `${s}s`;
+  return unit && unit !== 'none' ? `${s} ${unit}` : s.trim();
+}
+
+function css(name) { return getComputedStyle(document.documentElement).getPropertyValue(name).trim(); }
+function dark() { return matchMedia('(prefers-color-scheme: dark)').matches; }
+
+// ---------- panel data ----------
+
+// series: Map key → {label, query, values: Map(t seconds → value)}; edge: {t, values: Map key → v}
+function mergeMatrix(panel, qi, result, replace) {
+  if (replace) {
+    for (const [k, s] of panel.series) if (s.qi === qi) panel.series.delete(k);
+  }
+  for (const r of result) {
+    const key = `${qi}|${JSON.stringify(r.metric)}`;
+    let s = panel.series.get(key);
+    if (!s) {
+      s = { qi, label: labelText(r.metric, panel.queries[qi]), values: new Map() };
+      panel.series.set(key, s);
+    }
+    for (const [t, v] of r.values || []) s.values.set(+t, +v);
+  }
+}
+
+function mergeEdge(panel, qi, t, result) {
+  if (!panel.edge || panel.edge.t !== t) panel.edge = { t, values: new Map() };
+  for (const r of result) {
+    const key = `${qi}|${JSON.stringify(r.metric)}`;
+    if (!panel.series.has(key)) {
+      panel.series.set(key, { qi, label: labelText(r.metric, panel.queries[qi]), values: new Map() });
+    }
+    panel.edge.values.set(key, +r.value[1]);
+  }
+}
+
+// The columns uPlot wants: x (seconds) and one y array per series, aligned, nulls for gaps.
+function buildData(panel) {
+  const now = Date.now() / 1000;
+  const min = state.view ? state.view.min : now - RANGES[state.range] - step();
+  const xsSet = new Set();
+  const keys = [...panel.series.keys()].sort();
+  for (const k of keys) {
+    const vals = panel.series.get(k).values;
+    for (const t of vals.keys()) {
+      if (t < min) vals.delete(t); else xsSet.add(t);
+    }
+  }
+  const xs = [...xsSet].sort((a, b) => a - b);
+  const edge = !state.view && panel.edge && (!xs.length || panel.edge.t > xs[xs.length - 1]) ? panel.edge : null;
+  if (edge) xs.push(edge.t);
+  const data = [xs];
+  for (const k of keys) {
+    const vals = panel.series.get(k).values;
+    const ys = xs.map((t) => (vals.has(t) ? vals.get(t) : null));
+    if (edge) ys[ys.length - 1] = edge.values.has(k) ? edge.values.get(k) : null;
+    data.push(ys);
+  }
+  return { keys, data };
+}
+
+// ---------- charts ----------
+
+function xRange() {
+  if (state.view) return [state.view.min, state.view.max];
+  const now = Date.now() / 1000;
+  return [now - RANGES[state.range], now];
+}
+
+function makeChart(panel, keys, data) {
+  const palette = dark() ? PALETTE_DARK : PALETTE_LIGHT;
+  const axis = { stroke: css('--axis'), grid: { stroke: css('--grid'), width: 1 }, ticks: { stroke: css('--grid') } };
+  const width = Math.max(200, panel.el.querySelector('.chart').clientWidth);
+  const opts = {
+    width,
+    height: 220,
+    tzDate: (ts) => new Date(ts * 1000),
+    cursor: {
+      drag: { x: true, y: false, setScale: false },
+      bind: {
+        // Shift+drag pans; a plain drag selects a range to zoom into.
+        mousedown: (u, targ, handler) => (e) => {
+          if (e.shiftKey && e.button === 0) { startPan(u, e); return null; }
+          return handler(e);
+        },
+      },
+    },
+    scales: {
+      x: { time: true, range: () => xRange() },
+      y: { range: (u, lo, hi) => yRange(panel, lo, hi) },
+    },
+    axes: [
+      { ...axis },
+      { ...axis, size: 70, values: (u, vals) => vals.map((v) => formatValue(v, panel.unit)) },
+    ],
+    legend: { live: true },
+    series: [
+      {},
+      ...keys.map((k, i) => ({
+        label: panel.series.get(k).label,
+        stroke: palette[i % palette.length],
+        width: 1.5,
+        spanGaps: false,
+        value: (u, v) => formatValue(v, panel.unit),
+      })),
+    ],
+    hooks: {
+      setSelect: [(u) => {
+        if (u.select.width < 5) return;
+        const min = u.posToVal(u.select.left, 'x');
+        const max = u.posToVal(u.select.left + u.select.width, 'x');
+        u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+        zoomTo(min, max);
+      }],
+    },
+  };
+  const host = panel.el.querySelector('.chart');
+  host.textContent = '';
+  panel.chart = new uPlot(opts, data, host);
+  panel.chartKeys = keys.join('\n');
+}
+
+function yRange(panel, lo, hi) {
+  if (lo == null || hi == null) { lo = 0; hi = 1; }
+  let min = panel.yMin ?? (lo >= 0 && panel.unit !== 'none' ? 0 : lo);
+  let max = panel.yMax ?? hi;
+  if (panel.yMax != null && hi > panel.yMax) max = hi;
+  if (max <= min) max = min + 1;
+  if (panel.yMax == null) max += (max - min) * 0.05;
+  return [min, max];
+}
+
+function render(panel) {
+  const { keys, data } = buildData(panel);
+  const empty = panel.el.querySelector('.empty');
+  empty.textContent = keys.length ? '' : (panel.error || 'No data in this timeframe.');
+  if (!panel.chart || panel.chartKeys !== keys.join('\n')) {
+    if (panel.chart) panel.chart.destroy();
+    makeChart(panel, keys, data);
+  } else {
+    panel.chart.setData(data, false);
+    panel.chart.setScale('x', { min: xRange()[0], max: xRange()[1] });
+  }
+  describe(panel, keys, data);
+}
+
+// A text alternative for screen readers: the series and their latest values.
+function describe(panel, keys, data) {
+  const host = panel.el.querySelector('.chart');
+  const parts = keys.slice(0, 6).map((k, i) => {
+    const ys = data[i + 1];
+    let last = null;
+    for (let j = ys.length - 1; j >= 0; j--) if (ys[j] != null) { last = ys[j]; break; }
+    return `${panel.series.get(k).label}: ${formatValue(last, panel.unit)}`;
+  });
+  const more = keys.length > 6 ? `, and ${keys.length - 6} more series` : '';
+  host.setAttribute('aria-label', `${panel.title} chart. ${keys.length ? `Latest: ${parts.join('; ')}${more}.` : 'No data.'}`);
+}
+
+let renderQueued = false;
+function renderAll() {
+  if (renderQueued) return;
+  renderQueued = true;
+  requestAnimationFrame(() => {
+    renderQueued = false;
+    for (const p of state.panels) render(p);
+  });
+}
+
+// ---------- zoom and pan ----------
+
+function zoomTo(min, max) {
+  if (!(max > min)) return;
+  state.view = { min, max };
+  $('#live').setAttribute('aria-pressed', 'false');
+  setStatus(`Showing ${new Date(min * 1000).toLocaleString()} – ${new Date(max * 1000).toLocaleString()}`);
+  loadAll();
+}
+
+function pan(fraction) {
+  const [min, max] = xRange();
+  const d = (max - min) * fraction;
+  zoomTo(min + d, max + d);
+}
+
+function goLive() {
+  state.view = null;
+  $('#live').setAttribute('aria-pressed', 'true');
+  loadAll();
+}
+
+function startPan(u, e) {
+  const x0 = e.clientX;
+  const [min, max] = xRange();
+  const perPx = (max - min) / u.over.clientWidth;
+  const move = (ev) => {
+    const d = (x0 - ev.clientX) * perPx;
+    for (const p of state.panels) p.chart && p.chart.setScale('x', { min: min + d, max: max + d });
+  };
+  const up = (ev) => {
+    document.removeEventListener('mousemove', move);
+    document.removeEventListener('mouseup', up);
+    const d = (x0 - ev.clientX) * perPx;
+    if (Math.abs(d) > 0) zoomTo(min + d, max + d);
+  };
+  document.addEventListener('mousemove', move);
+  document.addEventListener('mouseup', up);
+}
+
+// ---------- loading and streaming ----------
+
+async function loadPanel(panel) {
+  const s = step();
+  const [min, max] = xRange();
+  const start = Math.floor(min / s) * s;
+  const end = Math.floor(max / s) * s;
+  panel.error = '';
+  await Promise.all(panel.queries.map(async (q, qi) => {
+    try {
+      const body = await api('/api/v1/query_range', [['query', q], ['start', start], ['end', end], ['step', s]]);
+      mergeMatrix(panel, qi, body.data.result, true);
+    } catch (err) {
+      panel.error = `${q}: ${err.message}`;
+    }
+  }));
+  panel.edge = null;
+}
+
+async function loadAll() {
+  const t0 = performance.now();
+  for (const p of state.panels) p.series = new Map();
+  await Promise.all(state.panels.map(loadPanel));
+  for (const p of state.panels) render(p);
+  const failed = state.panels.filter((p) => p.error);
+  showError(failed.length ? failed.map((p) => `${p.title}: ${p.error}`).join('\n') : '');
+  if (!state.ready) {
+    state.ready = true;
+    performance.mark('mm-first-paint');
+    window.mmFirstPaint = performance.now();
+    window.mmLoadMs = performance.now() - t0;
+  }
+  connectStream();
+}
+
+function connectStream() {
+  if (state.source) { state.source.close(); state.source = null; }
+  if (state.view && state.view.max < Date.now() / 1000 - step()) { setStatus('Paused (viewing the past)'); return; }
+  const qs = new URLSearchParams();
+  state.streamMap = [];
+  for (const p of state.panels) {
+    p.queries.forEach((q, qi) => { qs.append('query', q); state.streamMap.push([p, qi]); });
+  }
+  if (!state.streamMap.length) return;
+  qs.set('step', `${step()}`);
+  qs.set('steps', `${STREAM_STEPS}`);
+  const src = new EventSource(`/api/v1/stream?${qs}`);
+  state.source = src;
+  src.addEventListener('open', () => setStatus('Live'));
+  src.addEventListener('points', (ev) => {
+    const msg = JSON.parse(ev.data);
+    const t = msg.t / 1000;
+    msg.results.forEach((r, i) => {
+      const [panel, qi] = state.streamMap[i] || [];
+      if (!panel || r.error) return;
+      mergeMatrix(panel, qi, r.range.data.result, false);
+      const now = r.now.data;
+      if (now.resultType === 'vector') mergeEdge(panel, qi, t, now.result);
+      else if (now.resultType === 'scalar') mergeEdge(panel, qi, t, [{ metric: {}, value: now.result }]);
+    });
+    window.mmLastEvent = performance.now();
+    renderAll();
+  });
+  src.addEventListener('error', () => {
+    if (src.readyState === EventSource.CLOSED) setStatus('Disconnected: reload to retry');
+    else setStatus('Reconnecting…');
+  });
+}
+
+// ---------- panels ----------
+
+function addPanel(cfg, { removable = false } = {}) {
+  const panel = {
+    id: state.nextId++,
+    title: cfg.title || cfg.queries.join(', '),
+    queries: cfg.queries,
+    unit: cfg.unit || '',
+    yMin: cfg.y_min ?? null,
+    yMax: cfg.y_max ?? null,
+    stacked: !!cfg.stacked,
+    removable,
+    series: new Map(),
+    edge: null,
+    chart: null,
+    error: '',
+  };
+  const el = document.createElement('section');
+  el.className = 'panel';
+  el.setAttribute('aria-labelledby', `panel-title-${panel.id}`);
+  el.innerHTML = `<header><h2 id="panel-title-${panel.id}"></h2></header>
+    <p class="queries"></p><p class="empty"></p>
+    <div class="chart" role="img"></div>`;
+  el.querySelector('h2').textContent = panel.title;
+  el.querySelector('.queries').textContent = panel.queries.join('  ·  ');
+  el.querySelector('.queries').title = panel.queries.join('\n');
+  if (removable) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'remove';
+    b.textContent = '×';
+    b.setAttribute('aria-label', `Remove panel ${panel.title}`);
+    b.addEventListener('click', () => removePanel(panel));
+    el.querySelector('header').append(b);
+  }
+  panel.el = el;
+  $('#panels').append(el);
+  state.panels.push(panel);
+  return panel;
+}
+
+function removePanel(panel) {
+  if (panel.chart) panel.chart.destroy();
+  panel.el.remove();
+  state.panels = state.panels.filter((p) => p !== panel);
+  saveUrl();
+  connectStream();
+  $('#promql').focus();
+}
+
+function saveUrl() {
+  const url = new URL(location.href);
+  url.searchParams.delete('add');
+  for (const p of state.panels) if (p.removable) url.searchParams.append('add', p.queries[0]);
+  url.searchParams.set('range', state.range);
+  history.replaceState(null, '', url);
+}
+
+async function onAdd(ev) {
+  ev.preventDefault();
+  const input = $('#promql');
+  const q = input.value.trim();
+  const err = $('#add-error');
+  err.textContent = '';
+  input.removeAttribute('aria-invalid');
+  if (!q) return;
+  try {
+    await api('/api/v1/query', [['query', q]]);  // refuses bad PromQL with the engine's message
+  } catch (e) {
+    err.textContent = e.message;
+    input.setAttribute('aria-invalid', 'true');
+    input.focus();
+    return;
+  }
+  const panel = addPanel({ queries: [q] }, { removable: true });
+  input.value = '';
+  saveUrl();
+  await loadPanel(panel);
+  render(panel);
+  connectStream();
+  setStatus(`Added panel ${q}`);
+}
+
+// ---------- metric browser ----------
+
+let metricNames = [];
+async function loadMetricNames() {
+  const filter = $('#label-filter').value.trim();
+  const params = [];
+  if (filter) params.push(['match[]', `{${filter}}`]);
+  try {
+    const body = await api('/api/v1/label/__name__/values', params);
+    metricNames = body.data;
+    $('#label-filter').removeAttribute('aria-invalid');
+  } catch (e) {
+    metricNames = [];
+    $('#label-filter').setAttribute('aria-invalid', 'true');
+    $('#metric-count').textContent = `Filter: ${e.message}`;
+    renderMetricList(false);
+    return;
+  }
+  renderMetricList(true);
+}
+
+function renderMetricList(count = true) {
+  const needle = $('#metric-search').value.trim().toLowerCase();
+  const names = metricNames.filter((n) => n.toLowerCase().includes(needle));
+  const list = $('#metric-list');
+  list.textContent = '';
+  const frag = document.createDocumentFragment();
+  for (const n of names.slice(0, 500)) {
+    const li = document.createElement('li');
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = n;
+    b.title = `Chart ${n}`;
+    b.addEventListener('click', () => {
+      const filter = $('#label-filter').value.trim();
+      $('#promql').value = filter ? `${n}{${filter}}` : n;
+      $('#add-form').requestSubmit();
+    });
+    li.append(b);
+    frag.append(li);
+  }
+  list.append(frag);
+  if (count) $('#metric-count').textContent = `${names.length} of ${metricNames.length} metrics`;
+}
+
+function debounce(fn, ms) {
+  let t;
+  return (...a) => { clearTimeout(t); t = setTimeout(() => fn(...a), ms); };
+}
+
+// ---------- start ----------
+
+async function main() {
+  const url = new URL(location.href);
+  let config = { panels: [], timeframe: 'last_hour' };
+  try {
+    config = (await (await fetch('/api/v1/dashboard')).json());
+  } catch (e) {
+    showError(`Cannot read the dashboard's panels: ${e.message}`);
+  }
+  state.range = TIMEFRAMES[url.searchParams.get('range')] || TIMEFRAMES[config.timeframe] || '1h';
+  for (const r of document.querySelectorAll('input[name="range"]')) r.checked = r.value === state.range;
+
+  const own = url.searchParams.getAll('panel');
+  const panels = own.length ? own.map((q) => ({ queries: [q] })) : config.panels;
+  for (const p of panels) addPanel(p);
+  for (const q of url.searchParams.getAll('add')) addPanel({ queries: [q] }, { removable: true });
+
+  document.querySelectorAll('input[name="range"]').forEach((r) => r.addEventListener('change', () => {
+    state.range = r.value;
+    state.view = null;
+    $('#live').setAttribute('aria-pressed', 'true');
+    saveUrl();
+    loadAll();
+  }));
+  $('#pan-back').addEventListener('click', () => pan(-0.5));
+  $('#pan-fwd').addEventListener('click', () => pan(0.5));
+  $('#live').addEventListener('click', goLive);
+  $('#add-form').addEventListener('submit', onAdd);
+  $('#metric-search').addEventListener('input', () => renderMetricList());
+  $('#label-filter').addEventListener('input', debounce(loadMetricNames, 250));
+  matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
+    for (const p of state.panels) { if (p.chart) p.chart.destroy(); p.chart = null; }
+    renderAll();
+  });
+  new ResizeObserver(debounce(() => {
+    for (const p of state.panels) {
+      if (p.chart) p.chart.setSize({ width: Math.max(200, p.el.querySelector('.chart').clientWidth), height: 220 });
+    }
+  }, 100)).observe($('#panels'));
+  // Keep the live window sliding even when no data arrives.
+  setInterval(() => { if (!state.view) renderAll(); }, 5000);
+
+  await loadAll();
+  loadMetricNames();
+}
+
+window.mmDashboard = state;  // for the end-to-end test and for poking around in devtools
+main().catch((e) => showError(e.message));
