@@ -6,6 +6,10 @@ JOBS       ?= $(shell nproc)
 LISTEN     ?= 127.0.0.1:8750
 CMAKE_ARGS ?=
 
+# ccache: rewrite paths below the checkout so clones in other folders (CI) hit the same cache.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
+
 .PHONY: all deps build run test test-asan test-fuzz soak bench clean
 
 all: build
