@@ -527,3 +527,12 @@ double TextMeasurer::Width(std::string_view text, double size, bool bold) {
 }
 
 }  // namespace mm::viz
+
+#if defined(__SANITIZE_ADDRESS__)
+// Fontconfig (which Cairo uses to find fonts) keeps process-wide caches it frees only in
+// FcFini(), which a library cannot call while other threads may draw. LeakSanitizer would report
+// them at exit of every program that rendered text; they are bounded, not leaks of ours.
+extern "C" __attribute__((visibility("default"), used)) const char* __lsan_default_suppressions() {
+  return "leak:libfontconfig.so\n";
+}
+#endif
