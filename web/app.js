@@ -160,6 +160,7 @@ function makeChart(panel, keys, data) {
           if (e.shiftKey && e.button === 0) { startPan(u, e); return null; }
           return handler(e);
         },
+        dblclick: () => () => { goLive(); return null; },
       },
     },
     scales: {
@@ -260,6 +261,12 @@ function pan(fraction) {
   zoomTo(min + d, max + d);
 }
 
+function zoom(factor) {
+  const [min, max] = xRange();
+  const mid = (min + max) / 2, half = (max - min) * factor / 2;
+  zoomTo(mid - half, Math.min(mid + half, Date.now() / 1000 + half * 0.1));
+}
+
 function goLive() {
   state.view = null;
   $('#live').setAttribute('aria-pressed', 'true');
@@ -307,6 +314,7 @@ async function loadAll() {
   const t0 = performance.now();
   for (const p of state.panels) p.series = new Map();
   await Promise.all(state.panels.map(loadPanel));
+  const t1 = performance.now();
   for (const p of state.panels) render(p);
   const failed = state.panels.filter((p) => p.error);
   showError(failed.length ? failed.map((p) => `${p.title}: ${p.error}`).join('\n') : '');
@@ -315,6 +323,7 @@ async function loadAll() {
     performance.mark('mm-first-paint');
     window.mmFirstPaint = performance.now();
     window.mmLoadMs = performance.now() - t0;
+    window.mmTimings = { moduleStart, config: configMs, data: t1 - t0, render: performance.now() - t1 };
   }
   connectStream();
 }
@@ -488,6 +497,9 @@ function debounce(fn, ms) {
 
 // ---------- start ----------
 
+const moduleStart = performance.now();
+let configMs = 0;
+
 async function main() {
   const url = new URL(location.href);
   let config = { panels: [], timeframe: 'last_hour' };
@@ -496,6 +508,7 @@ async function main() {
   } catch (e) {
     showError(`Cannot read the dashboard's panels: ${e.message}`);
   }
+  configMs = performance.now() - moduleStart;
   state.range = TIMEFRAMES[url.searchParams.get('range')] || TIMEFRAMES[config.timeframe] || '1h';
   for (const r of document.querySelectorAll('input[name="range"]')) r.checked = r.value === state.range;
 
@@ -514,7 +527,13 @@ async function main() {
   $('#pan-back').addEventListener('click', () => pan(-0.5));
   $('#pan-fwd').addEventListener('click', () => pan(0.5));
   $('#live').addEventListener('click', goLive);
+  $('#zoom-in').addEventListener('click', () => zoom(0.5));
+  $('#zoom-out').addEventListener('click', () => zoom(2));
   $('#add-form').addEventListener('submit', onAdd);
+  $('#promql').addEventListener('input', () => {
+    $('#add-error').textContent = '';
+    $('#promql').removeAttribute('aria-invalid');
+  });
   $('#metric-search').addEventListener('input', () => renderMetricList());
   $('#label-filter').addEventListener('input', debounce(loadMetricNames, 250));
   matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
