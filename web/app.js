@@ -169,7 +169,12 @@ function makeChart(panel, keys, data) {
     },
     axes: [
       { ...axis },
-      { ...axis, size: 70, values: (u, vals) => vals.map((v) => formatValue(v, panel.unit)) },
+      {
+        ...axis,
+        values: (u, vals) => vals.map((v) => formatValue(v, panel.unit)),
+        // Wide enough for the longest tick label ("1.43 MiB/s").
+        size: (u, vals) => (vals ? Math.max(40, 16 + 7.5 * Math.max(...vals.map((v) => v.length))) : 40),
+      },
     ],
     legend: { live: true },
     series: [

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "api/manager_impl.h"
+#include "server/testing/http_client.h"
 
 namespace mm {
 namespace {
@@ -115,6 +116,46 @@ TEST(MetricsManagerTest, FromConfigDirectoryServesHttp) {
   EXPECT_NE(ErrorOf([&] { MetricsManager m(dir); }).find("unknown source \"bogus\""), std::string::npos);
   std::filesystem::remove_all(dir);
   EXPECT_NE(ErrorOf([&] { MetricsManager m(dir); }).find("does not exist"), std::string::npos);
+}
+
+// The dashboard's wiring: visualize.yaml panels at /api/v1/dashboard, the write epoch moving on
+// writes, and the daemon's own metrics landing in the store (self-scrape every 5 s).
+TEST(MetricsManagerTest, DashboardPanelsEpochAndSelfMetrics) {
+  auto dir = std::filesystem::temp_directory_path() / ("mm_dash_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "metrics-manager.yaml") << "listen: 127.0.0.1:0\nmetrics: []\n";
+  std::ofstream(dir / "visualize.yaml") << "timeframe: last_15m\n"
+                                           "panels:\n"
+                                           "  - name: temp\n"
+                                           "    title: Room temperature\n"
+                                           "    query: room_temp\n"
+                                           "    unit: none\n"
+                                           "    y_min: 10\n";
+  {
+    MetricsManager m(dir);
+    m.start();
+    server::HttpClient client("127.0.0.1", m.impl().http_port(), 10000);
+    auto r = client.Get("/api/v1/dashboard");
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->status, 200);
+    EXPECT_NE(r->body.find(R"("title":"Room temperature","queries":["room_temp"])"),
+              std::string::npos) << r->body;
+    EXPECT_NE(r->body.find(R"("timeframe":"last_15m")"), std::string::npos) << r->body;
+    EXPECT_NE(r->body.find(R"("y_min":10)"), std::string::npos) << r->body;
+
+    uint64_t epoch = m.impl().write_epoch.load();
+    m.write({Point{.measurement = "room_temp", .tags = {}, .fields = {{"value", 21.5}}}});
+    EXPECT_GT(m.impl().write_epoch.load(), epoch);
+
+    bool seen = false;
+    for (int i = 0; i < 80 && !seen; ++i) {
+      seen = !m.query("mm_http_requests_total").series.empty();
+      if (!seen) std::this_thread::sleep_for(100ms);
+    }
+    EXPECT_TRUE(seen) << "self-metrics not in the store after 8 s";
+    m.stop();
+  }
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
