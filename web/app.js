@@ -173,7 +173,7 @@ function makeChart(panel, keys, data) {
         ...axis,
         values: (u, vals) => vals.map((v) => formatValue(v, panel.unit)),
         // Wide enough for the longest tick label ("1.43 MiB/s").
-        size: (u, vals) => (vals ? Math.max(40, 16 + 7.5 * Math.max(...vals.map((v) => v.length))) : 40),
+        size: (u, vals) => (vals ? Math.max(44, 24 + 7.5 * Math.max(...vals.map((v) => v.length))) : 44),
       },
     ],
     legend: { live: true },
@@ -184,7 +184,8 @@ function makeChart(panel, keys, data) {
         stroke: palette[i % palette.length],
         width: 1.5,
         spanGaps: false,
-        value: (u, v) => formatValue(v, panel.unit),
+        // Off the chart the legend shows each series' latest value.
+        value: (u, v, si, idx) => formatValue(idx == null ? lastValue(u.data[si]) : v, panel.unit),
       })),
     ],
     hooks: {
@@ -201,6 +202,11 @@ function makeChart(panel, keys, data) {
   host.textContent = '';
   panel.chart = new uPlot(opts, data, host);
   panel.chartKeys = keys.join('\n');
+}
+
+function lastValue(ys) {
+  for (let j = (ys ? ys.length : 0) - 1; j >= 0; j--) if (ys[j] != null) return ys[j];
+  return null;
 }
 
 function yRange(panel, lo, hi) {
@@ -223,6 +229,8 @@ function render(panel) {
   } else {
     panel.chart.setData(data, false);
     panel.chart.setScale('x', { min: xRange()[0], max: xRange()[1] });
+    // Off the chart the legend shows the latest values: refresh it (a hover updates it itself).
+    if (panel.chart.cursor.idx == null) panel.chart.setLegend({ idx: null }, false);
   }
   describe(panel, keys, data);
 }
