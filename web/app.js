@@ -64,7 +64,9 @@ function labelText(labels, query) {
 
 const SI = ['', 'k', 'M', 'G', 'T', 'P'];
 const BIN = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi'];
+const UNIT_ALIASES = { '%': 'percent', B: 'bytes', 'B/s': 'bytes/s', seconds: 's' };
 function formatValue(v, unit) {
+  unit = UNIT_ALIASES[unit] || unit;
   if (v == null || Number.isNaN(v)) return '–';
   if (unit === 'percent') return `${+v.toFixed(v < 10 ? 2 : 1)}%`;
   const bytes = unit === 'bytes' || unit === 'bytes/s';
