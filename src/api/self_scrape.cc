@@ -28,9 +28,12 @@ bool ParseQuoted(std::string_view text, size_t& i, std::string& out) {
 }
 
 bool ParseValue(std::string_view s, double& v) {
-  if (s == "NaN") v = std::nan("");
-  else if (s == "+Inf") v = HUGE_VAL;
-  else if (s == "-Inf") v = -HUGE_VAL;
+  if (s == "NaN")
+    v = std::nan("");
+  else if (s == "+Inf")
+    v = HUGE_VAL;
+  else if (s == "-Inf")
+    v = -HUGE_VAL;
   else {
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     return ec == std::errc() && p == s.data() + s.size();
@@ -69,8 +72,10 @@ size_t AppendExposition(std::string_view text, int64_t now_ns, PointBatch& out,
         if (ok) tags.push_back({out.Intern(key), out.Intern(value)});
         if (i < line.size() && line[i] == ',') ++i;
       }
-      if (i >= line.size()) ok = false;
-      else ++i;  // '}'
+      if (i >= line.size())
+        ok = false;
+      else
+        ++i;  // '}'
     }
     while (i < line.size() && line[i] == ' ') ++i;
     std::string_view rest = line.substr(i);

@@ -30,7 +30,7 @@ struct DashboardPanel {
 struct DashboardConfig {
   std::vector<DashboardPanel> panels;  // empty: DefaultDashboardPanels()
   std::string timeframe = "last_hour";
-  std::string theme;                   // "" follows the browser (prefers-color-scheme)
+  std::string theme;  // "" follows the browser (prefers-color-scheme)
 };
 
 // The overview shown when visualize.yaml has no panels: CPU, memory, load, network, disk, and

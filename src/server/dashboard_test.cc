@@ -37,7 +37,9 @@ class StreamClient {
     EXPECT_EQ(connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
   }
   ~StreamClient() { close(fd_); }
-  void Send(const std::string& s) { EXPECT_EQ(send(fd_, s.data(), s.size(), 0), ssize_t(s.size())); }
+  void Send(const std::string& s) {
+    EXPECT_EQ(send(fd_, s.data(), s.size(), 0), ssize_t(s.size()));
+  }
   // Reads until `needle` appears after `from` in what was received, or the timeout; false on
   // timeout or when the server closes.
   bool ReadUntil(std::string_view needle, int timeout_ms, size_t from = 0) {
@@ -201,7 +203,9 @@ TEST(DashboardStreamRequestTest, Parameters) {
 TEST_F(DashboardTest, StreamPushesWritesAndStopEndsIt) {
   ASSERT_EQ(client_->Post("/write", "temp value=1", "text/plain")->status, 204);
   StreamClient s(server_->port());
-  s.Send("GET /api/v1/stream?query=temp&step=1s HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n");
+  s.Send(
+      "GET /api/v1/stream?query=temp&step=1s HTTP/1.1\r\nHost: x\r\nAccept: "
+      "text/event-stream\r\n\r\n");
   ASSERT_TRUE(s.ReadUntil("event: points", 2000)) << s.received;
   EXPECT_EQ(s.received.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << s.received;
   EXPECT_NE(s.received.find("Content-Type: text/event-stream"), std::string::npos);

@@ -333,12 +333,13 @@ class Session : public std::enable_shared_from_this<Session> {
       } catch (const std::exception& e) {
         spdlog::error("http: event stream threw: {}", e.what());
       }
-      net::post(self->stream_.get_executor(), [self, heartbeat, events = std::move(events)]() {
+      auto done = [self, heartbeat, events = std::move(events)]() mutable {
         if (!events) return self->Close();
         if (!events->empty()) return self->SendEvents(std::move(*events), kStreamMinGap);
         if (heartbeat) return self->SendEvents(": keep-alive\n\n", kStreamTick);
         self->ScheduleTick(kStreamTick);
-      });
+      };
+      net::post(self->stream_.get_executor(), std::move(done));
     });
   }
 
