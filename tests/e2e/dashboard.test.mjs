@@ -138,6 +138,28 @@ test('dashboard: overview with data, live sample, zoom, PromQL panel', async () 
   }, null, { timeout: 10000 });
   await shot(page, 'dashboard-overview.png');
 
+  // The metric browser: search by name, then filter by label (names come from the server).
+  await page.fill('#metric-search', 'perf_1');
+  await page.waitForFunction(() => [...document.querySelectorAll('#metric-list button')]
+    .map((b) => b.textContent).join(',') === 'perf_1,perf_10,perf_11');
+  await page.fill('#metric-search', '');
+  await page.fill('#label-filter', 'host="h1"');
+  await page.waitForFunction(() => [...document.querySelectorAll('#metric-list button')]
+    .map((b) => b.textContent).join(',') === 'perf_1,perf_10,perf_4,perf_7');
+  await page.fill('#label-filter', '');
+
+  // The timeframe picker (keyboard: arrows move within the radio group) reloads every panel.
+  await page.focus('input[name=range][value="1h"]');
+  await page.keyboard.press('ArrowLeft');
+  await page.waitForFunction(() => window.mmDashboard.range === '15m' &&
+    new URL(location.href).searchParams.get('range') === '15m');
+  await page.waitForFunction(() => {
+    const p = window.mmDashboard.panels.find((x) => x.title === 'CPU usage');
+    return p.chart && p.chart.scales.x.max - p.chart.scales.x.min < 1000;
+  });
+  await page.click('label:has(input[value="1h"])');
+  await page.waitForFunction(() => window.mmDashboard.range === '1h');
+
   // A PromQL panel: e2e_probe has an hour of data.
   await page.fill('#promql', 'e2e_probe');
   await page.click('#add-form button[type=submit]');
