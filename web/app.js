@@ -1,7 +1,11 @@
 // The metrics-manager dashboard: panels from /api/v1/dashboard (or ?panel=QUERY&panel=...),
 // charts by uPlot, data from the Prometheus API (/api/v1/query_range) and live points pushed by
 // the server over server-sent events (/api/v1/stream). Plain ES module, no build step.
-import uPlot from '/vendor/uPlot.esm.js';
+//
+// uPlot is imported dynamically: this module runs (and starts the data requests) while uPlot
+// still loads and compiles; charts wait for it (index.html preloads it).
+let uPlot = null;
+const uPlotReady = import('/vendor/uPlot.esm.js').then((m) => { uPlot = m.default; });
 
 const RANGES = { '15m': 900, '1h': 3600, '24h': 86400, '7d': 604800 };
 const TIMEFRAMES = { last_15m: '15m', '15m': '15m', last_hour: '1h', '1h': '1h', last_24h: '24h',
@@ -252,7 +256,7 @@ function describe(panel, keys, data) {
 
 let renderQueued = false;
 function renderAll() {
-  if (renderQueued) return;
+  if (renderQueued || !uPlot) return;
   renderQueued = true;
   requestAnimationFrame(() => {
     renderQueued = false;
@@ -328,7 +332,7 @@ async function loadPanel(panel) {
 async function loadAll() {
   const t0 = performance.now();
   for (const p of state.panels) p.series = new Map();
-  await Promise.all(state.panels.map(loadPanel));
+  await Promise.all([...state.panels.map(loadPanel), uPlotReady]);
   const t1 = performance.now();
   for (const p of state.panels) render(p);
   const failed = state.panels.filter((p) => p.error);
@@ -454,7 +458,7 @@ async function onAdd(ev) {
   const panel = addPanel({ queries: [q] }, { removable: true });
   input.value = '';
   saveUrl();
-  await loadPanel(panel);
+  await Promise.all([loadPanel(panel), uPlotReady]);
   render(panel);
   connectStream();
   setStatus(`Added panel ${q}`);
