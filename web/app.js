@@ -188,12 +188,19 @@ function makeChart(panel, keys, data) {
       ...keys.map((k, i) => ({
         label: panel.series.get(k).label,
         stroke: palette[i % palette.length],
+        fill: panel.stacked ? `${palette[i % palette.length]}40` : undefined,
         width: 1.5,
         spanGaps: false,
         // Off the chart the legend shows each series' latest value.
-        value: (u, v, si, idx) => formatValue(idx == null ? lastValue(u.data[si]) : v, panel.unit),
+        // Stacked charts draw running sums; the legend shows each series' own value.
+        value: (u, v, si, idx) => {
+          const ys = (panel.raw || u.data)[si];
+          return formatValue(idx == null ? lastValue(ys) : ys[idx], panel.unit);
+        },
       })),
     ],
+    // Stacked: each series' fill lies between it and the one below.
+    bands: panel.stacked ? keys.slice(1).map((k, i) => ({ series: [i + 2, i + 1] })) : [],
     hooks: {
       setSelect: [(u) => {
         if (u.select.width < 5) return;
@@ -225,8 +232,17 @@ function yRange(panel, lo, hi) {
   return [min, max];
 }
 
+// Running sums of the series, in order (nulls count as 0), for stacked panels.
+function stack(data) {
+  const acc = new Array(data[0].length).fill(0);
+  return [data[0], ...data.slice(1).map((ys) => ys.map((v, j) => (acc[j] += v == null ? 0 : v)))];
+}
+
 function render(panel) {
-  const { keys, data } = buildData(panel);
+  const built = buildData(panel);
+  const keys = built.keys;
+  panel.raw = panel.stacked ? built.data : null;
+  const data = panel.stacked ? stack(built.data) : built.data;
   const empty = panel.el.querySelector('.empty');
   empty.textContent = keys.length ? '' : (panel.error || 'No data in this timeframe.');
   if (!panel.chart || panel.chartKeys !== keys.join('\n')) {
@@ -238,7 +254,7 @@ function render(panel) {
     // Off the chart the legend shows the latest values: refresh it (a hover updates it itself).
     if (panel.chart.cursor.idx == null) panel.chart.setLegend({ idx: null }, false);
   }
-  describe(panel, keys, data);
+  describe(panel, keys, built.data);
 }
 
 // A text alternative for screen readers: the series and their latest values.
