@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/plot.h"
 
 #ifndef MM_HAVE_RUN
 namespace mm::cli {
@@ -48,6 +49,32 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
 
+  PlotCommandOptions plot;
+  auto* plot_cmd = app.add_subcommand(
+      "plot", "Render a metric, PromQL expression or visualize.yaml panel to PNG/SVG/PDF");
+  plot_cmd->add_option("metric", plot.metric, "Metric name (or any PromQL expression)");
+  plot_cmd->add_option("--query", plot.query, "PromQL expression (instead of a metric)");
+  plot_cmd->add_option("--panel", plot.panel, "A panel of visualize.yaml");
+  plot_cmd->add_option("--timeframe", plot.timeframe,
+                       "last_15m, last_hour, last_24h, last_7d, 30m, 1h, START/END "
+                       "(default: visualize.yaml's, else last_hour)");
+  plot_cmd->add_option("--start", plot.start, "Range start: RFC 3339 or unix seconds");
+  plot_cmd->add_option("--end", plot.end, "Range end: RFC 3339 or unix seconds (default: now)");
+  plot_cmd->add_option("-o,--output", plot.output,
+                       "Output file; .png, .svg or .pdf (default: <metric>.png)");
+  plot_cmd->add_option("--server", plot.server, "Server URL")->capture_default_str();
+  plot_cmd->add_option("--config", plot.config_dir,
+                       "Directory of visualize.yaml (default: ./config if present)");
+  plot_cmd->add_option("--width", plot.width, "Width in pixels");
+  plot_cmd->add_option("--height", plot.height, "Height in pixels");
+  plot_cmd->add_option("--theme", plot.theme, "light or dark");
+  plot_cmd->add_option("--title", plot.title, "Title (default: the query)");
+  plot_cmd->add_option("--unit", plot.unit, "percent, bytes, bytes/s, seconds, or any text");
+  plot_cmd->add_option("--y-min", plot.y_min, "Fixed bottom of the y axis");
+  plot_cmd->add_option("--y-max", plot.y_max, "Fixed top of the y axis");
+  plot_cmd->add_flag("--stacked", plot.stacked, "Stack the series");
+  plot_cmd->add_flag("--utc", plot.utc, "Time labels in UTC (default: local time)");
+
   auto* version_cmd = app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);
@@ -55,6 +82,13 @@ int main(int argc, char** argv) {
   if (run_cmd->parsed()) return RunCommand(run);
   if (query_cmd->parsed()) return QueryCommand(query, std::cout, std::cerr);
   if (write_cmd->parsed()) return WriteCommand(write, std::cin, std::cout, std::cerr);
+  if (plot_cmd->parsed()) {
+    if (plot.metric.empty() && plot.query.empty() && plot.panel.empty()) {
+      std::cerr << "error: plot needs a metric, --query or --panel\n";
+      return 1;
+    }
+    return PlotCommand(plot, std::cout, std::cerr);
+  }
   if (version_cmd->parsed()) return VersionCommand(std::cout);
   return 1;
 }

@@ -11,6 +11,7 @@
 #include "server/prom_time.h"
 #include "server/series_selector.h"
 #include "server/web_assets.h"
+#include "viz/plot_request.h"
 
 namespace mm::server {
 
@@ -250,6 +251,7 @@ HttpResponse Router::Handle(const HttpRequest& req) {
       {"/api/v2/write", kPost, &Router::WriteV2},
       {"/api/v1/query", kGet | kPost, &Router::Query},
       {"/api/v1/query_range", kGet | kPost, &Router::QueryRange},
+      {"/api/v1/render", kGet | kHead, &Router::Render},
       {"/api/v1/series", kGet | kPost, &Router::Series},
       {"/api/v1/labels", kGet | kPost, &Router::Labels},
       {"/api/v1/status/buildinfo", kGet | kHead, &Router::BuildInfo},
@@ -406,6 +408,20 @@ HttpResponse Router::QueryRange(const HttpRequest&, const Params& p) {
   auto result = ctx_.engine->Range(p.Get("query"), *start, *end, *step);
   if (!result.ok()) return ExecError(result.status(), "query");
   return Json(200, EncodeQueryResult(*result));
+}
+
+HttpResponse Router::Render(const HttpRequest&, const Params& p) {
+  auto request = viz::PlotRequestFromParams(p.items());
+  if (!request.ok()) return BadData(request.status().message());
+  auto plan = viz::PlanPlot(*request, viz::VisualizeConfig{}, clock_->NowMillis());
+  if (!plan.ok()) return BadData(plan.status().message());
+  auto image = viz::RenderPlan(*ctx_.engine, *plan);
+  if (!image.ok()) return ExecError(image.status(), "");
+  HttpResponse r;
+  r.content_type = std::string(viz::ContentType(plan->chart.format));
+  r.body = std::move(image).value();
+  r.headers.push_back({"Cache-Control", "no-store"});
+  return r;
 }
 
 HttpResponse Router::Series(const HttpRequest&, const Params& p) {

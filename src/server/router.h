@@ -52,6 +52,8 @@ class Router {
   HttpResponse WriteV2(const HttpRequest& r, const Params& p) { return Write(r, p, true); }
   HttpResponse Query(const HttpRequest& r, const Params& p);
   HttpResponse QueryRange(const HttpRequest& r, const Params& p);
+  // GET /api/v1/render: a chart of a query as PNG/SVG/PDF (viz/plot_request.h has the params).
+  HttpResponse Render(const HttpRequest& r, const Params& p);
   HttpResponse Series(const HttpRequest& r, const Params& p);
   HttpResponse Labels(const HttpRequest& r, const Params& p);
   HttpResponse LabelValues(const HttpRequest& r, const Params& p);
