@@ -210,7 +210,9 @@ Result<Prepared> Prepare(const QueryResult& result, const ChartOptions& o) {
 
 std::string LegendLabel(const SeriesResult& s, const ChartOptions& o) {
   if (s.labels.empty()) return o.series_label.empty() ? "{}" : o.series_label;
-  return s.labels.ToString();
+  std::string text = s.labels.ToString();
+  if (text.size() > 2 && text.ends_with("{}")) text.resize(text.size() - 2);  // a bare name
+  return text;
 }
 
 // `text` shortened with "…" to fit `max_width`.

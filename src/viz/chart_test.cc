@@ -146,6 +146,11 @@ TEST(ChartTest, SvgHasLegendEntriesAxisLabelsAndTitle) {
   EXPECT_EQ(count("class=\"legend-entry\""), 3u);
   EXPECT_EQ(count("class=\"series\""), 3u);
   EXPECT_NE(s.find(">cpu_usage{cpu=&quot;1&quot;}<"), std::string::npos);
+  QueryResult bare = Matrix({Series(Labels{{"__name__", "CPU_Usage"}}, kT0, kMin, 3,
+                                    [](int) { return 1.0; })});
+  auto bare_svg = RenderChart(bare, o);
+  ASSERT_TRUE(bare_svg.ok());
+  EXPECT_NE(bare_svg->find(">CPU_Usage</text>"), std::string::npos);  // not "CPU_Usage{}"
   EXPECT_NE(s.find(">CPU &lt;busy&gt;</text>"), std::string::npos);
   // Time labels (UTC, every 10 minutes) and percent labels on the y axis.
   for (const char* label : {">22:20</text>", ">23:00</text>", ">40%</text>",
