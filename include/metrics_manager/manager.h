@@ -43,6 +43,9 @@ class MetricsManager {
   explicit MetricsManager(ManagerOptions options);
   // Reads the YAML files in `config_dir`; a missing file means all defaults.
   explicit MetricsManager(const std::filesystem::path& config_dir);
+  struct Impl;  // defined in src/api
+  // Internal: how src/api builds a manager from a parsed config (see api::NewMetricsManager).
+  explicit MetricsManager(std::unique_ptr<Impl> impl);
   ~MetricsManager();  // calls stop()
   MetricsManager(const MetricsManager&) = delete;
   MetricsManager& operator=(const MetricsManager&) = delete;
@@ -74,7 +77,7 @@ class MetricsManager {
   // The names of the metrics added with add_metric, in order.
   std::vector<std::string> metrics() const;
 
-  struct Impl;  // defined in src/api; public so internal parts (server, CLI) can reach the engine
+  // Internal parts (server, CLI, tests) reach the engine through this.
   Impl& impl() { return *impl_; }
 
  private:

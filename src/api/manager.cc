@@ -54,14 +54,6 @@ Result<std::unique_ptr<storage::Storage>> OpenStore(const api::Config& config) {
   return s;
 }
 
-// True when `store` is not (yet) the store config.data_dir asks for: the data directory was set
-// after construction (the CLI's --data-dir).
-bool StoreOutdated(const storage::Storage* store, const api::Config& config) {
-  auto* disk = dynamic_cast<const storage::DiskStore*>(store);
-  if (config.data_dir.empty()) return disk != nullptr;
-  return disk == nullptr || disk->options().path != config.data_dir;
-}
-
 // The durable store's figures on /metrics (gauges read at scrape time; Stats() walks the head,
 // so one scrape computes it once).
 void RegisterStoreMetrics(MetricsManager::Impl* impl) {
@@ -192,15 +184,6 @@ void MetricsManager::Impl::AddMetric(const std::string& name, MetricOptions opti
 void MetricsManager::Impl::Start() {
   std::lock_guard lock(mu);
   if (started) return;
-  if (StoreOutdated(store.get(), config)) {
-    // Nothing has run yet: replace the store (and the engine reading it) before anything uses it.
-    auto opened = OpenStore(config);
-    if (!opened.ok()) Throw(opened.status());
-    engine.reset();
-    store = std::move(opened).value();
-    engine = std::make_unique<query::Engine>(
-        *store, query::EngineOptions{.lookback_delta_ms = config.lookback_delta_ms});
-  }
   pipeline->Start();
   if (!config.listen.empty()) {
     server::ServerOptions so;
@@ -263,33 +246,52 @@ MetricsManager::MetricsManager(ManagerOptions options) {
   impl_ = std::make_unique<Impl>(std::move(c));
 }
 
-MetricsManager::MetricsManager(const std::filesystem::path& config_dir) {
-  auto c = api::LoadConfig(config_dir);
-  if (!c.ok()) Throw(c.status());
-  auto metrics = c->metrics;
-  impl_ = std::make_unique<Impl>(std::move(c).value());
-  // The dashboard's panels: the same visualize.yaml that plots read (a missing file: defaults).
-  auto viz = viz::LoadVisualizeConfig(*Env::Default(), (config_dir / "visualize.yaml").string());
-  if (!viz.ok()) Throw(viz.status());
-  impl_->dashboard.timeframe = viz->timeframe;
-  for (const auto& p : viz->panels) {
-    server::DashboardPanel d;
-    d.title = p.title.empty() ? p.name : p.title;
-    d.queries = {p.query};
-    d.unit = p.unit;
-    d.y_min = p.y_min;
-    d.y_max = p.y_max;
-    d.stacked = p.stacked;
-    impl_->dashboard.panels.push_back(std::move(d));
+namespace api {
+
+std::unique_ptr<MetricsManager::Impl> NewManagerImpl(Config config,
+                                                     const std::filesystem::path& config_dir) {
+  auto metrics = config.metrics;
+  auto impl = std::make_unique<MetricsManager::Impl>(std::move(config));
+  if (!config_dir.empty()) {
+    // The dashboard's panels: the same visualize.yaml that plots read (a missing file: defaults).
+    auto viz = viz::LoadVisualizeConfig(*Env::Default(), (config_dir / "visualize.yaml").string());
+    if (!viz.ok()) Throw(viz.status());
+    impl->dashboard.timeframe = viz->timeframe;
+    for (const auto& p : viz->panels) {
+      server::DashboardPanel d;
+      d.title = p.title.empty() ? p.name : p.title;
+      d.queries = {p.query};
+      d.unit = p.unit;
+      d.y_min = p.y_min;
+      d.y_max = p.y_max;
+      d.stacked = p.stacked;
+      impl->dashboard.panels.push_back(std::move(d));
+    }
   }
   for (const auto& m : metrics) {
     MetricOptions o;
     o.source = m.source;
     o.interval = std::chrono::milliseconds(m.interval_ms);
     o.labels = m.labels;
-    impl_->AddMetric(m.name, std::move(o));
+    impl->AddMetric(m.name, std::move(o));
   }
+  return impl;
 }
+
+std::unique_ptr<MetricsManager> NewMetricsManager(Config config,
+                                                  const std::filesystem::path& config_dir) {
+  return std::make_unique<MetricsManager>(NewManagerImpl(std::move(config), config_dir));
+}
+
+}  // namespace api
+
+MetricsManager::MetricsManager(const std::filesystem::path& config_dir) {
+  auto c = api::LoadConfig(config_dir);
+  if (!c.ok()) Throw(c.status());
+  impl_ = api::NewManagerImpl(std::move(c).value(), config_dir);
+}
+
+MetricsManager::MetricsManager(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 MetricsManager::~MetricsManager() = default;
 

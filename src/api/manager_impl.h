@@ -59,4 +59,14 @@ struct MetricsManager::Impl {
   bool started = false;
 };
 
+namespace api {
+// Builds a manager from a parsed config (the CLI applies its flags to the config first, so the
+// store opens once, in the right place). `config_dir` (may be empty) holds visualize.yaml.
+// Throws mm::Error like the public constructors.
+std::unique_ptr<MetricsManager::Impl> NewManagerImpl(Config config,
+                                                     const std::filesystem::path& config_dir);
+std::unique_ptr<MetricsManager> NewMetricsManager(Config config,
+                                                  const std::filesystem::path& config_dir);
+}  // namespace api
+
 }  // namespace mm

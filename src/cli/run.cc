@@ -33,28 +33,18 @@ int RunCommand(const RunOptions& o) {
   }
   bool use_defaults = o.config_dir.empty() && !std::filesystem::is_directory(config_dir);
   try {
-    std::unique_ptr<MetricsManager> owned;
-    if (use_defaults) {
-      const api::Config d = api::DefaultDaemonConfig();
-      ManagerOptions mo;
-      mo.listen = d.listen;
-      mo.lookback_delta = std::chrono::milliseconds(d.lookback_delta_ms);
-      owned = std::make_unique<MetricsManager>(mo);
-      for (const auto& m : d.metrics) {
-        MetricOptions mopt;
-        mopt.source = m.source;
-        mopt.interval = std::chrono::milliseconds(m.interval_ms);
-        mopt.labels = m.labels;
-        owned->add_metric(m.name, std::move(mopt));
-      }
-    } else {
-      owned = std::make_unique<MetricsManager>(config_dir);
+    api::Config config = api::DefaultDaemonConfig();
+    if (!use_defaults) {
+      auto loaded = api::LoadConfig(config_dir);
+      if (!loaded.ok()) throw Error(loaded.status().message());
+      config = std::move(loaded).value();
     }
+    // Command-line flags win over the files; applied before the store opens.
+    if (!o.listen.empty()) config.listen = o.listen;
+    if (!o.data_dir.empty()) config.data_dir = o.data_dir;
+    std::unique_ptr<MetricsManager> owned =
+        api::NewMetricsManager(std::move(config), use_defaults ? std::filesystem::path() : config_dir);
     MetricsManager& manager = *owned;
-    // Command-line flags win over the files. listen is read at start(); data_dir is too, as
-    // long as the store is in memory (see the report on durable storage).
-    if (!o.listen.empty()) manager.impl().config.listen = o.listen;
-    if (!o.data_dir.empty()) manager.impl().config.data_dir = o.data_dir;
     manager.start();
     const auto& impl = manager.impl();
     if (impl.server) {
