@@ -204,17 +204,18 @@ TEST_F(DiskStoreTest, OutOfOrderWindow) {
   auto s = OpenOk(o);
   WriteOk(*s, {{"m", "a", kT0 + 3 * kHour, 1}});
   auto r = s->Write(MakeBatch({{"m", "a", kT0 + 2 * kHour + 1, 2},   // within 1 h: kept
-                               {"m", "b", kT0 + 2 * kHour - 1, 3},   // too old
-                               {"m", "a", kT0 + kHour, 4}}));        // too old
+                               {"m", "b", kT0, 3},                   // a new series: backfill
+                               {"m", "a", kT0 + 2 * kHour - 1, 4},   // too old for its series
+                               {"m", "b", kT0 - 2 * kHour, 5}}));    // too old for its series
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r->samples_stored, 1u);
+  EXPECT_EQ(r->samples_stored, 2u);
   EXPECT_EQ(r->samples_rejected, 2u);
   EXPECT_NE(r->rejected_reason.find("out-of-order window"), std::string::npos)
       << r->rejected_reason;
   EXPECT_EQ(s->Stats().head.rejected_too_old, 2u);
   auto d = DumpAll(*s);
   EXPECT_EQ(d[Key("m", "a")].size(), 2u);
-  EXPECT_EQ(d.count(Key("m", "b")), 0u);
+  EXPECT_EQ(d[Key("m", "b")].size(), 1u);
 }
 
 TEST_F(DiskStoreTest, TornWalTailIsCutCountedAndTheRestKept) {

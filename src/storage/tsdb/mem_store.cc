@@ -293,10 +293,8 @@ Result<WriteStats> MemStore::Write(const PointBatch& batch, WriteLog* log) {
   }
 
   // Phase 2: one lock per shard.
-  int64_t min_valid = min_valid_t_.load(std::memory_order_relaxed);
+  const int64_t min_valid = min_valid_t_.load(std::memory_order_relaxed);
   const int64_t window = options_.ooo_window_ms;
-  const int64_t newest = max_t_.load(std::memory_order_relaxed);
-  if (window > 0 && newest != INT64_MIN && newest - window > min_valid) min_valid = newest - window;
   int64_t batch_max = INT64_MIN;
   uint64_t too_old = 0;
   int64_t first_too_old_t = 0;
@@ -332,6 +330,15 @@ Result<WriteStats> MemStore::Write(const PointBatch& batch, WriteLog* log) {
         if (log != nullptr) log->series.push_back({ns.id, ns.key_view()});
       }
       const FieldRef& f = batch.fields(points[e.point])[e.field];
+      // Out of order by more than the window behind this series' newest sample: refused
+      // (a new series may start anywhere after the head start: backfill).
+      if (window > 0 && f.type != FieldType::kString && shard.series[idx].has_float &&
+          t < shard.series[idx].last_t - window) {
+        if (too_old++ == 0) first_too_old_t = t;
+        ++shard.rejected_too_old;
+        ++stats.samples_rejected;
+        continue;
+      }
       if (f.type == FieldType::kString) {
         AppendStringLocked(shard, idx, t, f.s);
         if (log != nullptr) log->strings.push_back({shard.series[idx].id, t, f.s});
@@ -353,10 +360,11 @@ Result<WriteStats> MemStore::Write(const PointBatch& batch, WriteLog* log) {
     }
   }
   if (too_old > 0) {
-    stats.rejected_reason = std::to_string(too_old) +
-                            " samples older than the out-of-order window or the head start (" +
-                            "oldest accepted now: " + std::to_string(min_valid) +
-                            " ms; first refused: " + std::to_string(first_too_old_t) + " ms)";
+    stats.rejected_reason =
+        std::to_string(too_old) + " samples too old: more than the out-of-order window (" +
+        std::to_string(window / 1000) + " s) behind their series' newest sample, or before " +
+        "the head start (" + std::to_string(min_valid) + " ms; older data is in blocks); " +
+        "first refused: " + std::to_string(first_too_old_t) + " ms";
   }
   return stats;
 }

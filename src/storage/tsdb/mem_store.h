@@ -31,8 +31,9 @@ struct MemStoreOptions {
   uint32_t max_ooo_samples_per_series = 1024;
   // Not owned; nullptr = Clock::Real(). Retention and the OOO window (next issue) use it.
   Clock* clock = nullptr;
-  // Float samples older than (newest sample written so far - ooo_window_ms) are rejected and
-  // counted as rejected_too_old; 0 = no limit (the in-memory default).
+  // Float samples older than (their series' newest sample - ooo_window_ms) are rejected and
+  // counted as rejected_too_old; 0 = no limit (the in-memory default). A new series may start
+  // at any time after the min valid time (backfill).
   int64_t ooo_window_ms = 0;
 };
 
