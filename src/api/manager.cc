@@ -54,7 +54,7 @@ Result<std::unique_ptr<storage::Storage>> OpenStore(const api::Config& config) {
   return s;
 }
 
-// The durable store's figures on /metrics (gauges read at scrape time; Stats() walks the head,
+// The store's figures on /metrics (gauges read at scrape time; Stats() walks the head,
 // so one scrape computes it once).
 void RegisterStoreMetrics(MetricsManager::Impl* impl) {
   struct Cache {
@@ -65,12 +65,15 @@ void RegisterStoreMetrics(MetricsManager::Impl* impl) {
   auto cache = std::make_shared<Cache>();
   auto get = [impl, cache](auto field) {
     return [impl, cache, field]() -> double {
-      auto* disk = dynamic_cast<const storage::DiskStore*>(impl->store.get());
-      if (disk == nullptr) return 0;
       std::lock_guard lock(cache->mu);
       const int64_t now = impl->clock->MonotonicNanos();
       if (now - cache->at_ns > 500'000'000) {
-        cache->stats = disk->Stats();
+        if (auto* disk = dynamic_cast<const storage::DiskStore*>(impl->store.get())) {
+          cache->stats = disk->Stats();
+        } else if (auto* mem = dynamic_cast<const storage::MemStore*>(impl->store.get())) {
+          cache->stats = storage::DiskStoreStats{};
+          cache->stats.head = mem->Stats();
+        }
         cache->at_ns = now;
       }
       return static_cast<double>(field(cache->stats));
@@ -78,14 +81,26 @@ void RegisterStoreMetrics(MetricsManager::Impl* impl) {
   };
   using S = const storage::DiskStoreStats&;
   SelfMetrics& m = impl->metrics;
+  // The head (MemStoreStats), for the in-memory store too.
+  m.NewCallbackGauge("mm_tsdb_series", "Series in the store's head.",
+                     get([](S s) { return s.head.series; }));
+  m.NewCallbackGauge("mm_tsdb_samples", "Samples in the head and the blocks.",
+                     get([](S s) { return s.head.samples + s.block_samples; }));
+  m.NewCallbackGauge("mm_tsdb_chunk_bytes", "Encoded bytes of the head's cut chunks.",
+                     get([](S s) { return s.head.chunk_bytes; }));
+  m.NewCallbackGauge("mm_tsdb_chunk_samples", "Samples in the head's cut chunks.",
+                     get([](S s) { return s.head.chunk_samples; }));
+  m.NewCallbackGauge("mm_tsdb_index_bytes", "Bytes of the head's series keys and index.",
+                     get([](S s) { return s.head.index_bytes; }));
+  m.NewCallbackGauge("mm_tsdb_head_overhead_bytes",
+                     "Per-series bookkeeping of the head (not samples, chunk refs or index).",
+                     get([](S s) { return s.head.head_overhead_bytes; }));
   m.NewCallbackGauge("mm_tsdb_blocks", "On-disk blocks of the embedded store.",
                      get([](S s) { return s.blocks; }));
   m.NewCallbackGauge("mm_tsdb_block_bytes", "Bytes of the on-disk blocks.",
                      get([](S s) { return s.block_bytes; }));
   m.NewCallbackGauge("mm_tsdb_block_samples", "Samples in the on-disk blocks.",
                      get([](S s) { return s.block_samples; }));
-  m.NewCallbackGauge("mm_tsdb_head_series", "Series in the head (in memory).",
-                     get([](S s) { return s.head.series; }));
   m.NewCallbackGauge("mm_tsdb_head_samples", "Samples in the head (in memory).",
                      get([](S s) { return s.head.samples; }));
   m.NewCallbackGauge("mm_tsdb_wal_fsyncs", "WAL fsyncs since start (group commit).",
