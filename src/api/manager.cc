@@ -59,7 +59,8 @@ Result<std::unique_ptr<storage::Storage>> OpenStore(const api::Config& config) {
 void RegisterStoreMetrics(MetricsManager::Impl* impl) {
   struct Cache {
     std::mutex mu;
-    int64_t at_ns = INT64_MIN;
+    bool valid = false;
+    int64_t at_ns = 0;
     storage::DiskStoreStats stats;
   };
   auto cache = std::make_shared<Cache>();
@@ -67,7 +68,8 @@ void RegisterStoreMetrics(MetricsManager::Impl* impl) {
     return [impl, cache, field]() -> double {
       std::lock_guard lock(cache->mu);
       const int64_t now = impl->clock->MonotonicNanos();
-      if (now - cache->at_ns > 500'000'000) {
+      if (!cache->valid || now - cache->at_ns > 500'000'000) {
+        cache->valid = true;
         if (auto* disk = dynamic_cast<const storage::DiskStore*>(impl->store.get())) {
           cache->stats = disk->Stats();
         } else if (auto* mem = dynamic_cast<const storage::MemStore*>(impl->store.get())) {
