@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/export_import.h"
 #include "cli/plot.h"
 
 #ifndef MM_HAVE_RUN
@@ -75,6 +76,22 @@ int main(int argc, char** argv) {
   plot_cmd->add_flag("--stacked", plot.stacked, "Stack the series");
   plot_cmd->add_flag("--utc", plot.utc, "Time labels in UTC (default: local time)");
 
+  ExportOptions exp;
+  auto* export_cmd = app.add_subcommand(
+      "export", "Print raw samples as JSON lines (VictoriaMetrics' export format + strings)");
+  export_cmd->add_option("--match", exp.match, "Series selector, repeatable (default: all)");
+  export_cmd->add_option("--start", exp.start, "Start: RFC 3339 or unix seconds");
+  export_cmd->add_option("--end", exp.end, "End: RFC 3339 or unix seconds");
+  export_cmd->add_option("--server", exp.server, "Server URL")->capture_default_str();
+
+  ImportOptions imp;
+  auto* import_cmd =
+      app.add_subcommand("import", "Import JSON lines (the export format) from stdin");
+  import_cmd->add_option("--server", imp.server, "Server URL")->capture_default_str();
+  import_cmd->add_option("--chunk-lines", imp.chunk_lines, "Series (lines) per request")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+
   auto* version_cmd = app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);
@@ -82,6 +99,8 @@ int main(int argc, char** argv) {
   if (run_cmd->parsed()) return RunCommand(run);
   if (query_cmd->parsed()) return QueryCommand(query, std::cout, std::cerr);
   if (write_cmd->parsed()) return WriteCommand(write, std::cin, std::cout, std::cerr);
+  if (export_cmd->parsed()) return ExportCommand(exp, std::cout, std::cerr);
+  if (import_cmd->parsed()) return ImportCommand(imp, std::cin, std::cout, std::cerr);
   if (plot_cmd->parsed()) {
     if (plot.metric.empty() && plot.query.empty() && plot.panel.empty()) {
       std::cerr << "error: plot needs a metric, --query or --panel\n";

@@ -5,8 +5,10 @@
 #include <limits>
 
 #include "ingest/gzip.h"
+#include "ingest/jsonl_import.h"
 #include "ingest/line_protocol.h"
 #include "metrics_manager/version.h"
+#include "server/export_jsonl.h"
 #include "server/prom_json.h"
 #include "server/prom_time.h"
 #include "server/series_selector.h"
@@ -199,6 +201,7 @@ Router::Router(ServerContext context, size_t max_body_bytes)
       "/api/v1/labels", "/api/v1/label/:name/values", "/api/v1/status/buildinfo",
       "/api/v1/metadata", "/api/v1/query_exemplars", "/api/v1/rules", "/api/v1/alerts",
       "/metrics", "/health", "/ping", "/", "/favicon.ico", "/api/v1/dashboard", "/api/v1/stream",
+      "/api/v1/export", "/api/v1/import",
       "/:asset", kOtherHandler};
   for (std::string_view h : kHandlers) {
     latency_.emplace(std::string(h),
@@ -265,6 +268,8 @@ HttpResponse Router::Handle(const HttpRequest& req) {
       {"/", kGet | kHead, &Router::Index},
       {"/api/v1/dashboard", kGet | kHead, &Router::Dashboard},
       {"/api/v1/stream", kGet, &Router::Stream},
+      {"/api/v1/export", kGet | kPost, &Router::Export},
+      {"/api/v1/import", kPost, &Router::Import},
       {"/favicon.ico", kGet | kHead, &Router::Favicon},
   };
   static const Route kLabelValues = {"/api/v1/label/:name/values", kGet | kPost,
@@ -298,7 +303,8 @@ HttpResponse Router::Handle(const HttpRequest& req) {
     Params params;
     Status s = Status::Ok();
     // Go's net/http order: form-body values first, then the URL's.
-    bool is_write = route->fn == &Router::WriteV1 || route->fn == &Router::WriteV2;
+    bool is_write = route->fn == &Router::WriteV1 || route->fn == &Router::WriteV2 ||
+                    route->fn == &Router::Import;
     if (!is_write && req.method == Method::kPost &&
         MediaType(req.content_type) == "application/x-www-form-urlencoded") {
       s = params.AddEncoded(*req.body);
@@ -354,6 +360,11 @@ HttpResponse Router::Write(const HttpRequest& req, const Params& p, bool v2) {
     points_stored_->Add(parsed.lines_ok);
     write_epoch_->fetch_add(1, std::memory_order_release);
     samples_stored_->Add(stats->samples_stored);
+    if (!stats->rejected_reason.empty()) {
+      // As InfluxDB's "partial write: points beyond retention policy dropped=N": the rest is
+      // stored, the client learns what was refused and why.
+      return InfluxError(v2, 400, "partial write: " + stats->rejected_reason);
+    }
   }
 
   if (parsed.lines_failed == 0) {
@@ -598,6 +609,65 @@ HttpResponse Router::Stream(const HttpRequest&, const Params& p) {
   r.body = "retry: 1000\n\n";                        // reconnect after 1 s when cut
   r.stream = std::make_shared<PanelStream>(*ctx_.engine, *clock_, *write_epoch_,
                                            std::move(request).value());
+  return r;
+}
+
+}  // namespace mm::server
+
+namespace mm::server {
+
+HttpResponse Router::Export(const HttpRequest&, const Params& p) {
+  auto start = TimeParam(p, "start", std::numeric_limits<int64_t>::min());
+  if (!start.ok()) return BadData(start.status().message());
+  auto end = TimeParam(p, "end", std::numeric_limits<int64_t>::max());
+  if (!end.ok()) return BadData(end.status().message());
+  std::vector<std::vector<storage::LabelMatcher>> sets;
+  if (p.Has("match[]")) {
+    auto parsed = MatcherSets(p);
+    if (!parsed.ok()) return BadData(parsed.status().message());
+    sets = std::move(parsed).value();
+  } else {
+    sets.emplace_back();  // no selector: every series (as VictoriaMetrics' default)
+  }
+  auto body = ExportSeries(*ctx_.storage, sets, *start, *end);
+  if (!body.ok()) return ExecError(body.status(), "");
+  HttpResponse r = Text(200, std::move(body).value());
+  r.content_type = "application/stream+json";
+  return r;
+}
+
+HttpResponse Router::Import(const HttpRequest& req, const Params&) {
+  ingest::ParseResult parsed = ingest::ParseJsonlImport(req.body);
+  if (!parsed.batch.empty()) {
+    auto stats = ctx_.storage->Write(parsed.batch);
+    if (!stats.ok()) {
+      const Status& s = stats.status();
+      if (s.code() == StatusCode::kInvalidArgument) return BadData(s.message());
+      write_requests_failed_->Add();
+      int status = s.code() == StatusCode::kResourceExhausted ? 429 : 503;
+      HttpResponse r = ApiError("unavailable", status, "storage unavailable, retry later: " +
+                                                           s.message());
+      r.headers.emplace_back("Retry-After", "1");
+      return r;
+    }
+    samples_stored_->Add(stats->samples_stored);
+    write_epoch_->fetch_add(1, std::memory_order_release);
+    if (!stats->rejected_reason.empty()) {
+      return BadData("partial import: " + stats->rejected_reason);
+    }
+  }
+  if (parsed.lines_failed > 0) {
+    std::string msg;
+    for (size_t i = 0; i < parsed.errors.size() && i < 10; ++i) {
+      if (i) msg.append("; ");
+      msg.append(ingest::ToString(parsed.errors[i]));
+    }
+    msg.append(" (" + std::to_string(parsed.lines_ok) + " lines imported, " +
+               std::to_string(parsed.lines_failed) + " rejected)");
+    return BadData(msg);
+  }
+  HttpResponse r = Text(204, "");
+  r.content_type.clear();
   return r;
 }
 

@@ -70,6 +70,8 @@ class Router {
   HttpResponse Asset(const HttpRequest& r, const Params& p);
   HttpResponse Dashboard(const HttpRequest& r, const Params& p);
   HttpResponse Stream(const HttpRequest& r, const Params& p);
+  HttpResponse Export(const HttpRequest& r, const Params& p);   // JSON lines (export_jsonl.h)
+  HttpResponse Import(const HttpRequest& r, const Params& p);
 
   Counter* RequestCounter(std::string_view handler, int status);
 
