@@ -1,53 +1,18 @@
 // Runs every tests/data/promql/*.test script (promqltest format, see
-// testing/promql_test_script.h) against the test-only FakeStorage
-// (promql_memstore_test.cc runs them against the embedded MemStore).
+// testing/promql_test_script.h) against the test-only FakeStorage through the shared runner in
+// testing/promql_data_runner.h (promql_memstore_test.cc runs them against the embedded MemStore),
+// and checks the script parser and runner themselves.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <cmath>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "query/testing/promql_data_runner.h"
 #include "query/testing/promql_test_script.h"
 
 namespace mm::query::testing {
 namespace {
 
-std::vector<std::filesystem::path> ScriptFiles() {
-  std::vector<std::filesystem::path> out;
-  const std::filesystem::path dir = std::filesystem::path(MM_SOURCE_DIR) / "tests/data/promql";
-  for (const auto& e : std::filesystem::directory_iterator(dir)) {
-    if (e.path().extension() == ".test") out.push_back(e.path());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-std::string ReadFile(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void RunAll(TestStore& store, int* total_evals) {
-  for (const auto& path : ScriptFiles()) {
-    store.Clear();
-    ScriptReport r = RunScript(path.filename().string(), ReadFile(path), store);
-    *total_evals += r.evals;
-    for (const auto& f : r.failures) ADD_FAILURE() << "[" << store.name() << "] " << f;
-    EXPECT_GT(r.evals, 0) << path;
-  }
-}
-
-TEST(PromqlDataTest, FakeStorage) {
-  auto store = NewFakeTestStore();
-  int evals = 0;
-  RunAll(*store, &evals);
-  std::cout << "promql scripts: " << evals << " evals against the fake store\n";
-  EXPECT_GE(evals, 150);
-}
+TEST(PromqlDataTest, FakeStorage) { RunPromqlDataScripts(NewFakeTestStore, "the fake store"); }
 
 TEST(PromqlScriptTest, SeriesValues) {
   auto v = ParseSeriesValues("1+2x3 _ 5 -1-1x1 _x2 3x1 stale");

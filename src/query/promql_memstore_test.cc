@@ -1,45 +1,20 @@
-// Runs every tests/data/promql/*.test script against the embedded MemStore, loading series
-// through its public Write path, so the engine and the real store are checked on the same cases.
+// Runs every tests/data/promql/*.test script against the embedded MemStore (through the shared
+// runner in testing/promql_data_runner.h), loading series through its public Write path, so the
+// engine and the real store are checked on the same cases as the fake store.
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/point_batch.h"
+#include "query/testing/promql_data_runner.h"
 #include "query/testing/promql_test_script.h"
 #include "storage/tsdb/mem_store.h"
 
 namespace mm::query::testing {
 namespace {
-
-std::vector<std::filesystem::path> ScriptFiles() {
-  std::vector<std::filesystem::path> out;
-  const std::filesystem::path dir = std::filesystem::path(MM_SOURCE_DIR) / "tests/data/promql";
-  for (const auto& e : std::filesystem::directory_iterator(dir)) {
-    if (e.path().extension() == ".test") out.push_back(e.path());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-std::string ReadFile(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void RunAll(TestStore& store, int* total_evals) {
-  for (const auto& path : ScriptFiles()) {
-    store.Clear();
-    ScriptReport r = RunScript(path.filename().string(), ReadFile(path), store);
-    *total_evals += r.evals;
-    for (const auto& f : r.failures) ADD_FAILURE() << "[" << store.name() << "] " << f;
-    EXPECT_GT(r.evals, 0) << path;
-  }
-}
 
 // Loads series into the embedded store through its public Write path.
 class MemTestStore : public TestStore {
@@ -74,11 +49,7 @@ class MemTestStore : public TestStore {
 };
 
 TEST(PromqlDataTest, MemStore) {
-  MemTestStore store;
-  int evals = 0;
-  RunAll(store, &evals);
-  std::cout << "promql scripts: " << evals << " evals against MemStore\n";
-  EXPECT_GE(evals, 150);
+  RunPromqlDataScripts([] { return std::make_unique<MemTestStore>(); }, "MemStore");
 }
 
 }  // namespace
