@@ -212,33 +212,24 @@ class Emitter {
   void TagCopy(std::string_view key, std::string_view value) {
     tags_.push_back({key, out_.Intern(value)});
   }
-  void F(std::string_view key, double v) {
-    FieldRef f;
-    f.key = key;
-    f.type = FieldType::kFloat;
-    f.f = v;
-    fields_.push_back(f);
-  }
-  void U(std::string_view key, uint64_t v) {
-    FieldRef f;
-    f.key = key;
-    f.type = FieldType::kUint;
-    f.u = v;
-    fields_.push_back(f);
-  }
-  void I(std::string_view key, int64_t v) {
-    FieldRef f;
-    f.key = key;
-    f.type = FieldType::kInt;
-    f.i = v;
-    fields_.push_back(f);
-  }
+  // The parameter type picks the field type, so call sites convert to it as they always did.
+  void F(std::string_view key, double v) { NewField(key, FieldType::kFloat).f = v; }
+  void U(std::string_view key, uint64_t v) { NewField(key, FieldType::kUint).u = v; }
+  void I(std::string_view key, int64_t v) { NewField(key, FieldType::kInt).i = v; }
   void End(std::string_view measurement) {
     if (!fields_.empty()) out_.Add(measurement, tags_, fields_, ts_);
   }
   PointBatch& batch() { return out_; }
 
  private:
+  // Appends a field with `key` and `type`; the caller sets the value member `type` names.
+  FieldRef& NewField(std::string_view key, FieldType type) {
+    FieldRef& f = fields_.emplace_back();
+    f.key = key;
+    f.type = type;
+    return f;
+  }
+
   PointBatch& out_;
   int64_t ts_;
   std::vector<TagRef>& tags_;
