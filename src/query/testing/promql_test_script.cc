@@ -149,6 +149,23 @@ struct Expected {
   std::vector<SeriesValue> values;
 };
 
+// The series of `r` with `labels` (the last one, should a result repeat labels), or nullptr.
+const SeriesResult* FindSeries(const QueryResult& r, const Labels& labels) {
+  const SeriesResult* got = nullptr;
+  for (const auto& s : r.series) {
+    if (s.labels == labels) got = &s;
+  }
+  return got;
+}
+
+// Whether some expectation names the series with `labels`.
+bool IsExpected(const std::vector<Expected>& expected, const Labels& labels) {
+  for (const auto& ex : expected) {
+    if (ex.labels == labels) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::unique_ptr<TestStore> NewFakeTestStore() { return std::make_unique<FakeTestStore>(); }
@@ -417,9 +434,7 @@ ScriptReport RunScript(std::string_view name, std::string_view text, TestStore& 
               continue;
             }
           } else {
-            for (const auto& s : r.series) {
-              if (s.labels == ex.labels) got = &s;
-            }
+            got = FindSeries(r, ex.labels);
           }
           if (!got) {
             diffs.push_back("missing " + ex.labels.ToString());
@@ -431,9 +446,7 @@ ScriptReport RunScript(std::string_view name, std::string_view text, TestStore& 
           }
         }
         for (const auto& s : r.series) {
-          bool found = false;
-          for (const auto& ex : expected) found |= ex.labels == s.labels;
-          if (!found) {
+          if (!IsExpected(expected, s.labels)) {
             diffs.push_back("unexpected " + s.labels.ToString() + " " +
                             FormatDouble(s.samples.at(0).value));
           }
@@ -452,10 +465,7 @@ ScriptReport RunScript(std::string_view name, std::string_view text, TestStore& 
                           std::to_string(nsteps) + " steps");
           continue;
         }
-        const SeriesResult* got = nullptr;
-        for (const auto& s : r.series) {
-          if (s.labels == ex.labels) got = &s;
-        }
+        const SeriesResult* got = FindSeries(r, ex.labels);
         if (!got) {
           diffs.push_back("missing " + ex.labels.ToString());
           continue;
@@ -481,9 +491,9 @@ ScriptReport RunScript(std::string_view name, std::string_view text, TestStore& 
         if (pts.size() > nsteps) diffs.push_back("points outside the steps");
       }
       for (const auto& s : r.series) {
-        bool found = false;
-        for (const auto& ex : expected) found |= ex.labels == s.labels;
-        if (!found) diffs.push_back("unexpected series " + s.labels.ToString());
+        if (!IsExpected(expected, s.labels)) {
+          diffs.push_back("unexpected series " + s.labels.ToString());
+        }
       }
     }
     if (diffs.empty()) {
