@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -123,6 +124,21 @@ class PosixFileLock : public FileLock {
   int fd_;
 };
 
+class PosixMappedFile : public MappedFile {
+ public:
+  PosixMappedFile(void* p, size_t size) : p_(p), size_(size) {}
+  ~PosixMappedFile() override {
+    if (p_ != nullptr) ::munmap(p_, size_);
+  }
+  std::string_view data() const override {
+    return {static_cast<const char*>(p_), size_};
+  }
+
+ private:
+  void* p_;
+  size_t size_;
+};
+
 class PosixEnv : public Env {
  public:
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path,
@@ -146,6 +162,28 @@ class PosixEnv : public Env {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return ErrnoStatus("open", path, errno);
     return std::unique_ptr<RandomAccessFile>(new PosixRandomAccessFile(path, fd));
+  }
+  Result<std::unique_ptr<MappedFile>> MapFile(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return ErrnoStatus("open", path, errno);
+    struct stat st;
+    if (::fstat(fd, &st) != 0) {
+      int err = errno;
+      ::close(fd);
+      return ErrnoStatus("fstat", path, err);
+    }
+    const size_t size = static_cast<size_t>(st.st_size);
+    void* p = nullptr;
+    if (size > 0) {
+      p = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+      if (p == MAP_FAILED) {
+        int err = errno;
+        ::close(fd);
+        return ErrnoStatus("mmap", path, err);
+      }
+    }
+    ::close(fd);  // the mapping keeps the file open
+    return std::unique_ptr<MappedFile>(new PosixMappedFile(p, size));
   }
   Result<uint64_t> FileSize(const std::string& path) override {
     struct stat st;
@@ -318,6 +356,22 @@ Result<std::unique_ptr<WritableFile>> Env::NewWritableFile(const std::string&, b
 }
 Result<std::unique_ptr<RandomAccessFile>> Env::NewRandomAccessFile(const std::string&) {
   return NotSupported("NewRandomAccessFile");
+}
+
+namespace {
+class StringMappedFile : public MappedFile {
+ public:
+  explicit StringMappedFile(std::string bytes) : bytes_(std::move(bytes)) {}
+  std::string_view data() const override { return bytes_; }
+
+ private:
+  std::string bytes_;
+};
+}  // namespace
+
+Result<std::unique_ptr<MappedFile>> Env::MapFile(const std::string& path) {
+  MM_ASSIGN_OR_RETURN(std::string bytes, ReadFile(path));
+  return std::unique_ptr<MappedFile>(new StringMappedFile(std::move(bytes)));
 }
 Result<uint64_t> Env::FileSize(const std::string&) { return NotSupported("FileSize"); }
 Status Env::RenameFile(const std::string&, const std::string&) {

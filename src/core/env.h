@@ -49,6 +49,15 @@ class RandomAccessFile {
   virtual Result<std::string_view> Read(uint64_t offset, size_t n, char* scratch) const = 0;
 };
 
+// A read-only view of a whole file, valid while the object lives: mmap(2) on the POSIX Env
+// (pages are read on first touch and may be dropped by the kernel under memory pressure), the
+// file read into memory on the others. The file must not shrink while it is mapped.
+class MappedFile {
+ public:
+  virtual ~MappedFile() = default;
+  virtual std::string_view data() const = 0;
+};
+
 // An advisory lock on a file (released by UnlockFile or when the process dies).
 class FileLock {
  public:
@@ -72,6 +81,8 @@ class Env {
   virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path,
                                                                 bool append = false);
   virtual Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path);
+  // The whole file as a MappedFile. The default reads it with ReadFile.
+  virtual Result<std::unique_ptr<MappedFile>> MapFile(const std::string& path);
   virtual Result<uint64_t> FileSize(const std::string& path);
   // rename(2): atomic replacement of `to` (files, or a directory onto a missing name).
   virtual Status RenameFile(const std::string& from, const std::string& to);

@@ -75,6 +75,13 @@ TEST_F(PosixFilesTest, WriteAppendReadRenameTruncateDelete) {
   EXPECT_EQ(*got, "lo xx");
   auto tail = (*r)->Read(100000, 16, scratch);
   EXPECT_EQ(tail->size(), 6u);  // short only at the end
+  {
+    auto m = env_->MapFile(a);
+    ASSERT_TRUE(m.ok()) << m.status().ToString();
+    EXPECT_EQ((*m)->data().size(), 100006u);
+    EXPECT_EQ((*m)->data().substr(3, 5), "lo xx");
+    EXPECT_EQ(env_->MapFile(dir_ + "/missing").status().code(), StatusCode::kNotFound);
+  }
   ASSERT_TRUE(env_->RenameFile(a, b).ok());
   EXPECT_FALSE(env_->FileExists(a));
   ASSERT_TRUE(env_->TruncateFile(b, 4).ok());

@@ -97,6 +97,10 @@ class Storage {
                                                        std::span<const LabelMatcher> matchers,
                                                        int64_t min_t, int64_t max_t) = 0;
   virtual Status Flush() = 0;
+  // Moves what is held in memory into the store's compact durable form (the durable store:
+  // the whole head into blocks, then compaction); operators and benchmarks use it before
+  // measuring the size on disk. The default is Flush().
+  virtual Status ForceFlush() { return Flush(); }
   virtual Status Close() = 0;
 };
 

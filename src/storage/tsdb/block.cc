@@ -8,6 +8,7 @@
 #include "storage/tsdb/bits.h"
 #include "storage/tsdb/chunk.h"
 #include "storage/tsdb/crc32c.h"
+#include "storage/tsdb/series_key.h"
 
 namespace mm::storage::tsdb {
 
@@ -15,7 +16,7 @@ namespace {
 
 constexpr std::string_view kChunksMagic = "MMCHUNK1";
 constexpr std::string_view kStringsMagic = "MMSTRS_1";
-constexpr std::string_view kIndexMagic = "MMINDEX1";
+constexpr std::string_view kIndexMagic = "MMINDEX2";
 
 void PutFixed32(std::string& out, uint32_t v) {
   for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
@@ -141,11 +142,38 @@ Status BlockWriter::AddSeries(std::string_view key, std::span<const ChunkData> c
 Result<BlockMeta> BlockWriter::Finish(BlockMeta meta) {
   std::sort(series_.begin(), series_.end(),
             [](const SeriesOut& a, const SeriesOut& b) { return a.key < b.key; });
-  std::string idx(kIndexMagic);
-  PutUvarint(idx, series_.size());
+  // Symbol table: every label name and value once, sorted; series refer to them by number.
+  std::vector<std::string_view> symbols;
   for (const SeriesOut& s : series_) {
-    PutUvarint(idx, s.key.size());
-    idx.append(s.key);
+    ForEachKeyLabel(s.key, [&](std::string_view n, std::string_view v) {
+      symbols.push_back(n);
+      symbols.push_back(v);
+    });
+  }
+  std::sort(symbols.begin(), symbols.end());
+  symbols.erase(std::unique(symbols.begin(), symbols.end()), symbols.end());
+  auto symbol = [&](std::string_view x) {
+    return static_cast<uint64_t>(std::lower_bound(symbols.begin(), symbols.end(), x) -
+                                 symbols.begin());
+  };
+  std::string idx(kIndexMagic);
+  PutUvarint(idx, symbols.size());
+  for (std::string_view x : symbols) {
+    PutUvarint(idx, x.size());
+    idx.append(x);
+  }
+  PutUvarint(idx, series_.size());
+  std::vector<std::pair<uint64_t, uint64_t>> labels;
+  for (const SeriesOut& s : series_) {
+    labels.clear();
+    ForEachKeyLabel(s.key, [&](std::string_view n, std::string_view v) {
+      labels.emplace_back(symbol(n), symbol(v));
+    });
+    PutUvarint(idx, labels.size());
+    for (auto [n, v] : labels) {
+      PutUvarint(idx, n);
+      PutUvarint(idx, v);
+    }
     PutUvarint(idx, s.chunk_count);
     int64_t prev = 0;
     for (uint32_t i = 0; i < s.chunk_count; ++i) {
@@ -224,17 +252,30 @@ Result<std::unique_ptr<Block>> Block::Open(Env* env, std::string dir) {
     return b->Corrupt("index: CRC mismatch");
   }
   Cursor c(body.substr(kIndexMagic.size()));
+  uint64_t nsym;
+  if (!c.U(nsym) || nsym > body.size()) return b->Corrupt("index: symbol count");
+  std::vector<std::string_view> symbols(nsym);
+  for (uint64_t i = 0; i < nsym; ++i) {
+    uint64_t len;
+    if (!c.U(len) || !c.Bytes(len, symbols[i])) return b->Corrupt("index: symbol table");
+    if (i > 0 && !(symbols[i - 1] < symbols[i])) return b->Corrupt("index: symbols not sorted");
+  }
   uint64_t n;
   if (!c.U(n) || n > body.size()) return b->Corrupt("index: series count");
   b->series_.reserve(n);
   for (uint64_t i = 0; i < n; ++i) {
     SeriesMeta s;
-    uint64_t klen, nchunks;
-    std::string_view key;
-    if (!c.U(klen) || !c.Bytes(klen, key) || !c.U(nchunks) || nchunks > body.size()) {
-      return b->Corrupt("index: series entry");
+    uint64_t nlabels, nchunks;
+    if (!c.U(nlabels) || nlabels > body.size()) return b->Corrupt("index: series entry");
+    for (uint64_t l = 0; l < nlabels; ++l) {
+      uint64_t ni, vi;
+      if (!c.U(ni) || !c.U(vi) || ni >= nsym || vi >= nsym) {
+        return b->Corrupt("index: label reference");
+      }
+      s.key.append(symbols[ni]).push_back(kKeySep);
+      s.key.append(symbols[vi]).push_back(kKeySep);
     }
-    s.key.assign(key);
+    if (!c.U(nchunks) || nchunks > body.size()) return b->Corrupt("index: series entry");
     s.first_chunk = static_cast<uint32_t>(b->chunks_.size());
     s.chunk_count = static_cast<uint32_t>(nchunks);
     int64_t prev = 0;
@@ -263,13 +304,10 @@ Result<std::unique_ptr<Block>> Block::Open(Env* env, std::string dir) {
   if (c.p != c.end) return b->Corrupt("index: trailing bytes");
   for (uint32_t i = 0; i < b->series_.size(); ++i) b->index_.Add(i, b->series_[i].key);
 
-  MM_ASSIGN_OR_RETURN(b->chunk_file_, env->NewRandomAccessFile(dir + "/chunks"));
-  MM_ASSIGN_OR_RETURN(b->string_file_, env->NewRandomAccessFile(dir + "/strings"));
-  char magic[8];
-  auto m1 = b->chunk_file_->Read(0, 8, magic);
-  if (!m1.ok() || *m1 != kChunksMagic) return b->Corrupt("chunks: bad magic");
-  auto m2 = b->string_file_->Read(0, 8, magic);
-  if (!m2.ok() || *m2 != kStringsMagic) return b->Corrupt("strings: bad magic");
+  MM_ASSIGN_OR_RETURN(b->chunk_file_, env->MapFile(dir + "/chunks"));
+  MM_ASSIGN_OR_RETURN(b->string_file_, env->MapFile(dir + "/strings"));
+  if (!b->chunk_file_->data().starts_with(kChunksMagic)) return b->Corrupt("chunks: bad magic");
+  if (!b->string_file_->data().starts_with(kStringsMagic)) return b->Corrupt("strings: bad magic");
   return b;
 }
 
@@ -281,35 +319,31 @@ std::vector<uint32_t> Block::Match(std::span<const LabelMatcher> matchers, int64
   return ids;
 }
 
-Result<std::string> Block::ReadChunk(uint64_t offset) const {
-  std::string buf(256, '\0');
-  MM_ASSIGN_OR_RETURN(std::string_view got, chunk_file_->Read(offset, buf.size(), buf.data()));
-  Cursor c(got);
-  uint64_t len;
-  if (!c.U(len) || len > (1u << 30)) return Corrupt("chunk at " + std::to_string(offset));
-  const size_t hdr = static_cast<size_t>(c.p - reinterpret_cast<const uint8_t*>(got.data()));
-  const size_t need = hdr + len + 4;
-  if (got.size() < need) {
-    buf.resize(need);
-    MM_ASSIGN_OR_RETURN(got, chunk_file_->Read(offset, need, buf.data()));
-    if (got.size() < need) return Corrupt("chunk at " + std::to_string(offset) + " truncated");
+Result<std::string_view> Block::ReadChunk(uint64_t offset) const {
+  const std::string_view file = chunk_file_->data();
+  if (offset < kChunksMagic.size() || offset >= file.size()) {
+    return Corrupt("chunk at " + std::to_string(offset) + ": outside the chunks file");
   }
-  std::string chunk(got.substr(hdr, len));
-  if (Crc32c(chunk) != GetFixed32(got.data() + hdr + len)) {
+  Cursor c(file.substr(offset));
+  uint64_t len;
+  std::string_view chunk;
+  if (!c.U(len) || !c.Bytes(len, chunk) || c.end - c.p < 4) {
+    return Corrupt("chunk at " + std::to_string(offset) + " truncated");
+  }
+  if (Crc32c(chunk) != GetFixed32(reinterpret_cast<const char*>(c.p))) {
     return Corrupt("chunk at " + std::to_string(offset) + ": CRC mismatch");
   }
   return chunk;
 }
 
-Result<std::vector<std::pair<std::string, ChunkData>>> Block::ReadChunks(uint32_t i) const {
+Result<std::vector<ChunkData>> Block::ReadChunks(uint32_t i) const {
   const SeriesMeta& s = series_[i];
-  std::vector<std::pair<std::string, ChunkData>> out;
+  std::vector<ChunkData> out;
   for (uint32_t k = 0; k < s.chunk_count; ++k) {
     const ChunkMeta& cm = chunks_[s.first_chunk + k];
-    MM_ASSIGN_OR_RETURN(std::string bytes, ReadChunk(cm.offset));
-    out.emplace_back(std::move(bytes), ChunkData{{}, cm.min_t, cm.max_t});
+    MM_ASSIGN_OR_RETURN(std::string_view bytes, ReadChunk(cm.offset));
+    out.push_back({bytes, cm.min_t, cm.max_t});
   }
-  for (auto& [bytes, cd] : out) cd.bytes = bytes;
   return out;
 }
 
@@ -318,36 +352,27 @@ Result<std::vector<StringSample>> Block::ReadStrings(uint32_t i) const {
   std::vector<StringSample> out;
   if (s.strings_off == 0) return out;
   const uint64_t off = s.strings_off - 1;
-  // Runs are read in growing pieces until the whole run (ending in its CRC) is in.
-  std::string buf(4096, '\0');
-  while (true) {
-    MM_ASSIGN_OR_RETURN(std::string_view got, string_file_->Read(off, buf.size(), buf.data()));
-    Cursor c(got);
-    uint64_t n;
-    bool complete = c.U(n);
-    out.clear();
-    int64_t t = 0;
-    for (uint64_t k = 0; complete && k < n; ++k) {
-      int64_t dt;
-      uint64_t len;
-      std::string_view v;
-      if (!c.S(dt) || !c.U(len) || !c.Bytes(len, v)) {
-        complete = false;
-        break;
-      }
-      t = static_cast<int64_t>(uint64_t(t) + uint64_t(dt));
-      out.push_back({t, std::string(v)});
-    }
-    if (complete && c.end - c.p >= 4) {
-      const size_t body = static_cast<size_t>(c.p - reinterpret_cast<const uint8_t*>(got.data()));
-      if (Crc32c(got.substr(0, body)) != GetFixed32(got.data() + body)) {
-        return Corrupt("strings at " + std::to_string(off) + ": CRC mismatch");
-      }
-      return out;
-    }
-    if (got.size() < buf.size()) return Corrupt("strings at " + std::to_string(off) + " truncated");
-    buf.resize(buf.size() * 4);
+  const std::string_view file = string_file_->data();
+  const std::string where = "strings at " + std::to_string(off);
+  if (off < kStringsMagic.size() || off >= file.size()) return Corrupt(where + ": outside the file");
+  Cursor c(file.substr(off));
+  uint64_t n;
+  if (!c.U(n) || n > file.size()) return Corrupt(where + " truncated");
+  int64_t t = 0;
+  for (uint64_t k = 0; k < n; ++k) {
+    int64_t dt;
+    uint64_t len;
+    std::string_view v;
+    if (!c.S(dt) || !c.U(len) || !c.Bytes(len, v)) return Corrupt(where + " truncated");
+    t = static_cast<int64_t>(uint64_t(t) + uint64_t(dt));
+    out.push_back({t, std::string(v)});
   }
+  const size_t body = static_cast<size_t>(c.p - reinterpret_cast<const uint8_t*>(file.data()) - off);
+  if (c.end - c.p < 4) return Corrupt(where + " truncated");
+  if (Crc32c(file.substr(off, body)) != GetFixed32(reinterpret_cast<const char*>(c.p))) {
+    return Corrupt(where + ": CRC mismatch");
+  }
+  return out;
 }
 
 Result<std::vector<KeyedSeries>> Block::Select(std::span<const LabelMatcher> matchers,
@@ -360,7 +385,7 @@ Result<std::vector<KeyedSeries>> Block::Select(std::span<const LabelMatcher> mat
     for (uint32_t k = 0; k < s.chunk_count; ++k) {
       const ChunkMeta& cm = chunks_[s.first_chunk + k];
       if (cm.min_t > hi || cm.max_t < lo) continue;
-      MM_ASSIGN_OR_RETURN(std::string bytes, ReadChunk(cm.offset));
+      MM_ASSIGN_OR_RETURN(std::string_view bytes, ReadChunk(cm.offset));
       Status st = DecodeChunkInto(bytes, lo, hi, ks.samples);
       if (!st.ok()) return Corrupt("series " + s.key + ": " + st.message());
     }

@@ -1,7 +1,7 @@
 // Immutable on-disk blocks of DiskStore (format: docs/storage_format.md, "Blocks"). BlockWriter
 // writes one into a directory (the caller renames it into place); Block opens one: its index
-// (series keys, chunk references, a postings index rebuilt from the keys) stays in memory, chunk
-// and string bytes are read with pread on query. BlockWriter: one thread. Block: immutable after
+// (series keys, chunk references, a postings index rebuilt from the keys) stays in memory, the
+// chunk and string files are memory-mapped (Env::MapFile) and read in place on query. BlockWriter: one thread. Block: immutable after
 // Open, every method may be called from any thread.
 #pragma once
 
@@ -20,7 +20,7 @@
 
 namespace mm::storage::tsdb {
 
-inline constexpr int kBlockFormatVersion = 1;
+inline constexpr int kBlockFormatVersion = 2;
 
 struct BlockMeta {
   int version = kBlockFormatVersion;
@@ -94,8 +94,9 @@ class Block {
                                           const SelectOptions& options) const;
   const PostingsIndex& index() const { return index_; }
 
-  // For compaction: the raw chunks (bytes, with their time ranges) and strings of series i.
-  Result<std::vector<std::pair<std::string, ChunkData>>> ReadChunks(uint32_t i) const;
+  // For compaction: the raw chunks (bytes, with their time ranges; the views live as long as
+  // the block) and strings of series i.
+  Result<std::vector<ChunkData>> ReadChunks(uint32_t i) const;
   Result<std::vector<StringSample>> ReadStrings(uint32_t i) const;
 
  private:
@@ -109,7 +110,7 @@ class Block {
     uint32_t first_chunk = 0, chunk_count = 0;
     uint64_t strings_off = 0;  // +1; 0 = none
   };
-  Result<std::string> ReadChunk(uint64_t offset) const;
+  Result<std::string_view> ReadChunk(uint64_t offset) const;  // a view into the map
   Status Corrupt(const std::string& what) const;
 
   std::string dir_, name_;
@@ -117,7 +118,7 @@ class Block {
   std::vector<SeriesMeta> series_;
   std::vector<ChunkMeta> chunks_;
   PostingsIndex index_;
-  std::unique_ptr<RandomAccessFile> chunk_file_, string_file_;
+  std::unique_ptr<MappedFile> chunk_file_, string_file_;
 };
 
 }  // namespace mm::storage::tsdb

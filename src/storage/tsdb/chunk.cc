@@ -83,19 +83,48 @@ int64_t ReadDod(BitReader& r) {
   }
 }
 
-// Per-chunk choice of the decimal residual coding: order and width with the fewest bits.
+int UvarintLen(uint64_t v) {
+  int n = 1;
+  while (v >= 0x80) v >>= 7, ++n;
+  return n;
+}
+
+// Mode value (low 7 bits of the mode byte) for truncated binary residuals.
+constexpr int kTruncatedBinary = 65;
+
+// Per-chunk choice of the decimal residual coding: order, and either a width w (0..64, with
+// escapes) or truncated binary over [0, max] (w == kTruncatedBinary), with the fewest bits.
 struct ResidualPlan {
   bool order2 = false;
   int w = 64;
+  uint64_t max = 0;  // for kTruncatedBinary
   uint64_t bits = std::numeric_limits<uint64_t>::max();
+};
+
+// Truncated binary code of [0, max] (max >= 1, max < 2^63): with r = max + 1 and
+// k = floor(log2 r), the first u = 2^(k+1) - r values take k bits, the others k + 1.
+struct TruncatedBinary {
+  int k;
+  uint64_t u;
+  explicit TruncatedBinary(uint64_t max)
+      : k(BitLength(max + 1) - 1), u((uint64_t{1} << (k + 1)) - (max + 1)) {}
 };
 
 void PlanWidth(std::span<const uint64_t> us, bool order2, uint64_t extra_bits, ResidualPlan& best) {
   std::array<uint64_t, 65> hist{}, all_ones{};
+  uint64_t max = 0;
   for (uint64_t u : us) {
     int b = BitLength(u);
     ++hist[b];
     if (b > 0 && u == (b == 64 ? ~uint64_t{0} : (uint64_t{1} << b) - 1)) ++all_ones[b];
+    max = std::max(max, u);
+  }
+  if (max >= 1 && max < (uint64_t{1} << 62)) {
+    const TruncatedBinary tb(max);
+    uint64_t cost = extra_bits + 8 * static_cast<uint64_t>(UvarintLen(max)) +
+                    us.size() * static_cast<uint64_t>(tb.k);
+    for (uint64_t u : us) cost += u >= tb.u ? 1 : 0;
+    if (cost < best.bits) best = {order2, kTruncatedBinary, max, cost};
   }
   const uint64_t k = us.size();
   // Escapes for width w: bit length > w, or exactly w one-bits. Suffix sums make this O(65).
@@ -117,14 +146,8 @@ void PlanWidth(std::span<const uint64_t> us, bool order2, uint64_t extra_bits, R
       cost = k * static_cast<uint64_t>(w) + esc_cnt * 6 + esc_len;
     }
     cost += extra_bits;
-    if (cost < best.bits) best = {order2, w, cost};
+    if (cost < best.bits) best = {order2, w, 0, cost};
   }
-}
-
-int UvarintLen(uint64_t v) {
-  int n = 1;
-  while (v >= 0x80) v >>= 7, ++n;
-  return n;
 }
 
 void EncodeDecimalValues(std::vector<int64_t> ms, int e, std::string& out) {
@@ -166,7 +189,17 @@ void EncodeDecimalValues(std::vector<int64_t> ms, int e, std::string& out) {
   const std::vector<uint64_t>& us = plan.order2 ? r2 : r1;
   BitBuf b;
   const int w = plan.w;
-  if (w > 0) {
+  if (w == kTruncatedBinary) {
+    PutUvarint(out, plan.max);
+    const TruncatedBinary tb(plan.max);
+    for (uint64_t u : us) {
+      if (u < tb.u) {
+        b.WriteBits(u, tb.k);
+      } else {
+        b.WriteBits(u + tb.u, tb.k + 1);
+      }
+    }
+  } else if (w > 0) {
     const uint64_t esc = w == 64 ? ~uint64_t{0} : (uint64_t{1} << w) - 1;
     for (uint64_t u : us) {
       if (w == 64 || u < esc) {
@@ -331,8 +364,12 @@ std::string HeadChunk::Encode() const {
   if (n_ >= 2) {
     PutUvarint(out, static_cast<uint64_t>(FirstDelta()));
   }
-  PutUvarint(out, n_ >= 3 ? ts_.byte_size() : 0);
-  if (n_ >= 3) out.append(ts_.bytes());
+  // A regular series (every dod 0, so every bit of the stream 0) stores no stream at all.
+  bool regular = true;
+  for (char c : ts_.bytes()) regular = regular && c == 0;
+  const bool stream = n_ >= 3 && !regular;
+  PutUvarint(out, stream ? ts_.byte_size() : 0);
+  if (stream) out.append(ts_.bytes());
   if (xor_) {
     out.append(vals_.bytes());
   } else {
@@ -424,6 +461,7 @@ ChunkIterator::ChunkIterator(std::string_view bytes) {
   n_ = static_cast<uint32_t>(n);
   t_ = t0;
   d1_ = static_cast<int64_t>(d1);
+  regular_ = n >= 3 && ts_len == 0;
   ts_ = BitReader(p, ts_len);
   p += ts_len;
   if (enc_ == ChunkEncoding::kDecimal) {
@@ -436,10 +474,20 @@ ChunkIterator::ChunkIterator(std::string_view bytes) {
     order2_ = (mode & 0x80) != 0;
     w_ = mode & 0x7f;
     int64_t m0 = 0, md = 0;
-    if (e_ > kMaxExponent || e_ < -kMaxNegExponent || w_ > 64 || !GetVarint(p, end, m0) ||
-        (order2_ && !GetVarint(p, end, md))) {
+    if (e_ > kMaxExponent || e_ < -kMaxNegExponent || (w_ > 64 && w_ != kTruncatedBinary) ||
+        !GetVarint(p, end, m0) || (order2_ && !GetVarint(p, end, md))) {
       Fail();
       return;
+    }
+    if (w_ == kTruncatedBinary) {
+      uint64_t max = 0;
+      if (!GetUvarint(p, end, max) || max == 0 || max >= (uint64_t{1} << 62)) {
+        Fail();
+        return;
+      }
+      const TruncatedBinary tb(max);
+      tb_k_ = tb.k;
+      tb_u_ = tb.u;
     }
     m_ = static_cast<uint64_t>(m0);
     md_ = static_cast<uint64_t>(md);
@@ -458,6 +506,11 @@ Status ChunkIterator::status() const {
 
 uint64_t ChunkIterator::ReadResidual() {
   if (w_ == 0) return 0;
+  if (w_ == kTruncatedBinary) {
+    uint64_t x = vals_.ReadBits(tb_k_);
+    if (x < tb_u_) return x;
+    return ((x << 1) | vals_.ReadBits(1)) - tb_u_;
+  }
   uint64_t x = vals_.ReadBits(w_);
   if (w_ == 64) return x;
   if (x == (uint64_t{1} << w_) - 1) {
@@ -509,7 +562,7 @@ bool ChunkIterator::Next() {
     d_ = d1_;
     t_ = Add(t_, d_);
   } else if (i_ >= 2) {
-    d_ = Add(d_, ReadDod(ts_));
+    if (!regular_) d_ = Add(d_, ReadDod(ts_));
     t_ = Add(t_, d_);
   }
   if (!NextValue()) return false;

@@ -134,7 +134,10 @@ class ChunkIterator {
   // decimal
   int e_ = 0;
   bool order2_ = false;
+  bool regular_ = false;  // no DoD stream: every dod is 0
   int w_ = 0;
+  int tb_k_ = 0;  // truncated binary residuals (w_ == 65)
+  uint64_t tb_u_ = 0;
   uint64_t m_ = 0, md_ = 0;
   // xor
   uint64_t bits_ = 0;

@@ -66,6 +66,46 @@ TEST(ChunkTest, TwoDecimalRandomWalkIsCompact) {
   EXPECT_LT(bytes.size(), 120 * 1.4) << bytes.size();
 }
 
+TEST(ChunkTest, RegularTimestampsStoreNoStream) {
+  std::vector<double> vals(240, 1.0);
+  for (size_t i = 0; i < vals.size(); ++i) vals[i] = static_cast<double>(i % 7);
+  std::string regular = RoundTrip(Regular(vals));
+  std::vector<Sample> jitter = Regular(vals);
+  jitter[100].t += 1;  // one late sample: the DoD stream is back (one bit per sample)
+  std::string irregular = RoundTrip(jitter);
+  EXPECT_GE(irregular.size(), regular.size() + 240 / 8) << regular.size() << " " << irregular.size();
+  // Two and three samples, regular and not.
+  RoundTrip({{0, 1}, {10, 2}, {20, 3}});
+  RoundTrip({{0, 1}, {10, 2}, {21, 3}});
+  RoundTrip({{0, 1}, {0, 2}, {0, 3}, {0, 4}});
+}
+
+TEST(ChunkTest, UniformStepsUseTruncatedBinary) {
+  // Steps uniform in [-1.00, +1.00]: 201 residuals, log2(201) = 7.65 bits of entropy. A plain
+  // 8-bit width costs 8 bits; truncated binary 7.73 on average.
+  std::mt19937_64 rng(7);
+  int64_t m = 5000;
+  std::vector<double> vals;
+  for (int i = 0; i < 480; ++i) {
+    m = std::clamp<int64_t>(m + static_cast<int64_t>(rng() % 201) - 100, 0, 10000);
+    vals.push_back(static_cast<double>(m) / 100);
+  }
+  std::string bytes = RoundTrip(Regular(vals));
+  EXPECT_LT(bytes.size(), 479 * 7.8 / 8 + 20) << bytes.size();
+  // Every range of the truncated code: max 1 (k = 1), 2^k - 1, 2^k and large values.
+  for (int64_t span : {int64_t{1}, int64_t{2}, int64_t{3}, int64_t{4}, int64_t{5}, int64_t{127},
+                       int64_t{128}, int64_t{129}, int64_t{1000003}, int64_t{1} << 40}) {
+    std::vector<double> v;
+    std::mt19937_64 r2(static_cast<uint64_t>(span));
+    int64_t x = 0;
+    for (int i = 0; i < 300; ++i) {
+      x += static_cast<int64_t>(r2() % static_cast<uint64_t>(span + 1)) - span / 2;
+      v.push_back(static_cast<double>(x));
+    }
+    RoundTrip(Regular(v));
+  }
+}
+
 TEST(ChunkTest, ConstantsCostAlmostNothing) {
   std::string bytes = RoundTrip(Regular(std::vector<double>(120, 42.5)));
   EXPECT_LT(bytes.size(), 40u);

@@ -615,17 +615,19 @@ Status DiskStore::PublishBlock(const std::string& tmp, const std::string& name) 
   return Status::Ok();
 }
 
-Status DiskStore::CutBlock(int64_t w) {
-  const int64_t end = w + options_.block_range_ms;  // exclusive
+Status DiskStore::CutBlock(int64_t w, int64_t end) {
+  int64_t start;
   {
     // After this, no writer can add a sample before `end` (writers apply under apply_mu_).
     std::lock_guard l(apply_mu_);
+    // A window cut in two (ForceFlush, then the rest) gives two blocks with disjoint ranges.
+    start = std::max(w, head_->min_valid_time());
     head_->SetMinValidTime(end);
   }
   const std::string name = NextBlockName();
   const std::string tmp = options_.path + "/blocks/" + name + ".tmp";
   BlockMeta meta;
-  meta.min_t = w;
+  meta.min_t = start;
   meta.max_t = end - 1;
   meta.level = 1;
   meta.sources = {name};
@@ -771,18 +773,16 @@ Status DiskStore::CompactOnce(bool* did) {
                 }
                 if (!any) return Status::Ok();
                 const std::string key(next);
-                std::vector<std::pair<std::string, tsdb::ChunkData>> owned;
+                std::vector<tsdb::ChunkData> chunks;
                 std::vector<StringSample> strings;
                 for (size_t g = 0; g < group.size(); ++g) {
                   if (pos[g] >= group[g]->series_count() || group[g]->key(pos[g]) != key) continue;
                   MM_ASSIGN_OR_RETURN(auto cs, group[g]->ReadChunks(pos[g]));
-                  for (auto& c : cs) owned.push_back(std::move(c));
+                  chunks.insert(chunks.end(), cs.begin(), cs.end());
                   MM_ASSIGN_OR_RETURN(auto ss, group[g]->ReadStrings(pos[g]));
                   for (auto& x : ss) strings.push_back(std::move(x));
                   ++pos[g];
                 }
-                std::vector<tsdb::ChunkData> chunks;
-                for (auto& [bytes, cd] : owned) chunks.push_back({bytes, cd.min_t, cd.max_t});
                 MM_RETURN_IF_ERROR(bw.AddSeries(key, chunks, strings));
               }
             },
@@ -850,17 +850,35 @@ Status DiskStore::ApplyRetention() {
 Status DiskStore::RunMaintenance() {
   if (closed_.load()) return Status::Ok();
   std::lock_guard l(maint_mu_);
+  return MaintenanceLocked(false);
+}
+
+Status DiskStore::ForceFlush() {
+  if (closed_.load()) return Status::Ok();
+  std::lock_guard l(maint_mu_);
+  return MaintenanceLocked(true);
+}
+
+Status DiskStore::MaintenanceLocked(bool whole_head) {
   const int64_t range = options_.block_range_ms;
+  // With whole_head, everything up to the newest sample now (later writes stay in the head).
+  const int64_t newest = whole_head ? head_->TimeRange().second : INT64_MIN;
   bool cut = false;
   while (true) {
     auto [lo, hi] = head_->TimeRange();
     if (lo == INT64_MAX || hi == INT64_MIN) break;
     const int64_t w = FloorDiv(lo, range) * range;
-    if (hi - w <= range + range / 2) break;
-    MM_RETURN_IF_ERROR(CutBlock(w));
+    int64_t end = w + range;
+    if (whole_head) {
+      if (lo > newest) break;
+      end = std::min(end, newest + 1);
+    } else if (hi - w <= range + range / 2) {
+      break;
+    }
+    MM_RETURN_IF_ERROR(CutBlock(w, end));
     cut = true;
-    if (head_->TimeRange().first < w + range) {
-      return Status::Internal("cutting the head at " + std::to_string(w + range) +
+    if (head_->TimeRange().first < end) {
+      return Status::Internal("cutting the head at " + std::to_string(end) +
                               " left older samples in it");
     }
   }

@@ -94,6 +94,10 @@ class DiskStore : public Storage {
   // Stops maintenance, syncs and closes the WAL, releases the lock. Reads keep working.
   Status Close() override;
 
+  // Cuts the whole head into blocks (the last one ends at the newest sample; older samples are
+  // refused from then on, as after any cut), checkpoints the WAL, compacts, applies retention.
+  Status ForceFlush() override;
+
   // Cuts due blocks from the head (then checkpoints the WAL), compacts, applies retention.
   Status RunMaintenance();
   DiskStoreStats Stats() const;
@@ -106,7 +110,9 @@ class DiskStore : public Storage {
   Status ReplayWal(uint32_t* next_segment);
   Status ReplaySegment(const std::string& path, std::string_view label);
   Status RecoverWalLocked();  // REQUIRES: apply_mu_
-  Status CutBlock(int64_t window_start);
+  // Writes the head's samples in [max(window_start, head start), end) as a block.
+  Status CutBlock(int64_t window_start, int64_t end);
+  Status MaintenanceLocked(bool whole_head);  // REQUIRES: maint_mu_
   Status Checkpoint();
   Status CompactOnce(bool* did);
   Status ApplyRetention();

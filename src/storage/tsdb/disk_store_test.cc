@@ -361,6 +361,47 @@ TEST_F(DiskStoreTest, BlocksCompactionRetentionKeepAnswersIdentical) {
   EXPECT_FALSE(DumpAll(*s).empty());
 }
 
+TEST_F(DiskStoreTest, ForceFlushMovesTheWholeHeadIntoBlocks) {
+  auto o = Opts();
+  auto s = OpenOk(o);
+  // 3 h 20 min: one full 2 h window and a partial one.
+  for (int b = 0; b < 20; ++b) WriteOk(*s, Series3(kT0 + b * 600'000, 60, b));
+  const Dump before = DumpAll(*s);
+  const int64_t newest = kT0 + 20 * 600'000 - 10'000;
+  ASSERT_TRUE(s->ForceFlush().ok());
+  auto st = s->Stats();
+  EXPECT_EQ(st.blocks_cut, 2u);
+  EXPECT_EQ(st.head.samples, 0u);
+  EXPECT_EQ(st.block_samples, 3u * 1200);
+  EXPECT_EQ(DumpAll(*s), before);
+  // Only the newest WAL segment (empty) and the checkpoint are left.
+  EXPECT_LE(WalSegments().size(), 1u);
+  // At or before the newest flushed sample: refused (it is in a block); after it: accepted, into
+  // the same 2 h window, and a later cut of that window gives a second, disjoint block.
+  auto r = s->Write(MakeBatch({{"cpu", "h0", newest, 1}}));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->samples_rejected, 1u);
+  const std::vector<Pt> more = Series3(newest + 10'000, 360);  // up to ~5 h 20
+  WriteOk(*s, more);
+  Dump all = before;
+  AddAcked(all, more);
+  EXPECT_EQ(DumpAll(*s), all);
+  ASSERT_TRUE(s->ForceFlush().ok());
+  EXPECT_EQ(s->Stats().blocks_cut, 4u);  // [2h, newest] | (newest, 4h) and [4h, 5h20]
+  EXPECT_EQ(DumpAll(*s), all);
+  // Windows the head has passed compact as usual: kT0 is 4 h into a 6 h-aligned window, so the
+  // four blocks in [kT0 + 2 h, kT0 + 8 h) merge once the head is past kT0 + 8 h.
+  WriteOk(*s, Series3(kT0 + 8 * kHour, 10));
+  AddAcked(all, Series3(kT0 + 8 * kHour, 10));
+  ASSERT_TRUE(s->ForceFlush().ok());
+  EXPECT_GE(s->Stats().compactions, 1u);
+  EXPECT_EQ(DumpAll(*s), all);
+  ASSERT_TRUE(s->Close().ok());
+  s = OpenOk(o);
+  EXPECT_EQ(DumpAll(*s), all);
+  EXPECT_EQ(s->Stats().wal_samples_replayed, 0u);
+}
+
 TEST_F(DiskStoreTest, ReadersNeverMissDataWhileBlocksAreCutAndCompacted) {
   auto o = Opts();
   o.retention_ms = 60 * kHour;

@@ -393,7 +393,7 @@ TEST(MemStoreTest, ConcurrentWritersAndReaders) {
   for (int r = 0; r < 2; ++r) {
     threads.emplace_back([&] {
       std::vector<LabelMatcher> ms = {M(MatchType::kRegexMatch, "host", "w1.*")};
-      while (!done.load()) {
+      do {  // at least once, even when the writers finish before this thread runs
         auto res = store.Select(ms, {});
         ASSERT_TRUE(res.ok());
         for (const auto& ss : *res) {
@@ -404,7 +404,7 @@ TEST(MemStoreTest, ConcurrentWritersAndReaders) {
         }
         (void)store.Stats();
         reads.fetch_add(1);
-      }
+      } while (!done.load());
     });
   }
   for (int w = 0; w < kWriters; ++w) threads[w].join();

@@ -54,6 +54,9 @@ class FaultInjectionEnv : public Env {
   Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override {
     return base_->NewRandomAccessFile(path);
   }
+  Result<std::unique_ptr<MappedFile>> MapFile(const std::string& path) override {
+    return base_->MapFile(path);
+  }
   Result<uint64_t> FileSize(const std::string& path) override { return base_->FileSize(path); }
   Status RenameFile(const std::string& from, const std::string& to) override;
   Status DeleteFile(const std::string& path) override;
