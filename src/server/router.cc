@@ -201,7 +201,7 @@ Router::Router(ServerContext context, size_t max_body_bytes)
       "/api/v1/labels", "/api/v1/label/:name/values", "/api/v1/status/buildinfo",
       "/api/v1/metadata", "/api/v1/query_exemplars", "/api/v1/rules", "/api/v1/alerts",
       "/metrics", "/health", "/ping", "/", "/favicon.ico", "/api/v1/dashboard", "/api/v1/stream",
-      "/api/v1/export", "/api/v1/import",
+      "/api/v1/export", "/api/v1/import", "/internal/force_flush",
       "/:asset", kOtherHandler};
   for (std::string_view h : kHandlers) {
     latency_.emplace(std::string(h),
@@ -270,6 +270,7 @@ HttpResponse Router::Handle(const HttpRequest& req) {
       {"/api/v1/stream", kGet, &Router::Stream},
       {"/api/v1/export", kGet | kPost, &Router::Export},
       {"/api/v1/import", kPost, &Router::Import},
+      {"/internal/force_flush", kGet | kPost, &Router::ForceFlush},
       {"/favicon.ico", kGet | kHead, &Router::Favicon},
   };
   static const Route kLabelValues = {"/api/v1/label/:name/values", kGet | kPost,
@@ -550,6 +551,14 @@ HttpResponse Router::Metrics(const HttpRequest&, const Params&) {
 }
 
 HttpResponse Router::Health(const HttpRequest&, const Params&) { return Text(200, "OK\n"); }
+
+// As VictoriaMetrics' endpoint of that name: what is in memory goes to its compact durable form
+// (the durable store: the whole head into blocks), e.g. before measuring the size on disk.
+HttpResponse Router::ForceFlush(const HttpRequest&, const Params&) {
+  Status s = ctx_.storage->ForceFlush();
+  if (!s.ok()) return Text(500, "force flush failed: " + s.ToString() + "\n");
+  return Text(200, "OK\n");
+}
 
 HttpResponse Router::Ping(const HttpRequest&, const Params&) {
   HttpResponse r = Text(204, "");

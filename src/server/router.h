@@ -65,6 +65,7 @@ class Router {
   HttpResponse Metrics(const HttpRequest& r, const Params& p);
   HttpResponse Health(const HttpRequest& r, const Params& p);
   HttpResponse Ping(const HttpRequest& r, const Params& p);
+  HttpResponse ForceFlush(const HttpRequest& r, const Params& p);
   HttpResponse Index(const HttpRequest& r, const Params& p);
   HttpResponse Favicon(const HttpRequest& r, const Params& p);
   HttpResponse Asset(const HttpRequest& r, const Params& p);

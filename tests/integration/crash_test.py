@@ -7,7 +7,10 @@ line protocol from several client threads as fast as it can (recording every bat
 checks that every acknowledged sample of every round so far is there with its exact value
 (raw samples through an instant query of a range selector). Rounds share the directory, so the
 replay of older WAL segments (and checkpoints, blocks) is checked too: every round checks the
-last two rounds' samples, every 10th round and the last one check all of them.
+last two rounds' samples, every 10th round and the last one check all of them. Every third
+round also calls `POST /internal/force_flush` at a random moment while the writers run, so the
+kill can land in a block cut, a checkpoint or a compaction; writes refused because the flush
+moved their window into blocks (400, "too old") are simply not acknowledged.
 
 Usage: crash_test.py path/to/metrics-manager [--rounds 20] [--seed N]
 Python 3 standard library only. Exit 0 on success; a failure names the round, series and sample.
@@ -106,7 +109,7 @@ def writer(server, round_no, wid, t0, stop, acked, lock, stats):
             conn.request("POST", "/write?precision=ms", body=body,
                          headers={"Content-Type": "text/plain"})
             resp = conn.getresponse()
-            resp.read()
+            resp.body = resp.read()
             if resp.status == 204:
                 with lock:
                     for key, t, v in samples:
@@ -114,11 +117,33 @@ def writer(server, round_no, wid, t0, stop, acked, lock, stats):
                     stats["batches"] += 1
             elif resp.status in (503, 429):
                 time.sleep(0.01)
+            elif resp.status == 400 and stats.get("flushing") and b"too old" in body_of(resp):
+                continue  # a concurrent force flush moved this window into blocks
             else:
                 stats["errors"].append(f"writer {wid}: HTTP {resp.status}")
                 return
     except (OSError, http.client.HTTPException):
         return  # the server was killed mid-request: that batch is not acknowledged
+
+
+def body_of(resp):
+    return getattr(resp, "body", b"")
+
+
+def flusher(server, delay, stats):
+    """Calls POST /internal/force_flush after `delay` seconds (the server may be dead by then)."""
+    time.sleep(delay)
+    try:
+        conn = http.client.HTTPConnection(server.host, server.port, timeout=30)
+        conn.request("POST", "/internal/force_flush")
+        resp = conn.getresponse()
+        body = resp.read()
+        if resp.status == 200:
+            stats["flushes"] += 1
+        else:
+            stats["errors"].append(f"force_flush: HTTP {resp.status}: {body[:300]!r}")
+    except (OSError, http.client.HTTPException):
+        pass  # killed during the flush: what it was doing must not lose anything
 
 
 def query_series(server, round_no, wid, s, t_lo, t_hi):
@@ -179,15 +204,22 @@ def main():
         for r in range(args.rounds):
             server.start(r)
             stop = threading.Event()
-            stats = {"batches": 0, "errors": []}
-            # Timestamps: each round after the previous one, all within the last minutes.
-            t0 = now_ms - (args.rounds - r) * 10_000_000 // args.rounds
+            flushing = r % 3 == 2
+            stats = {"batches": 0, "errors": [], "flushing": flushing, "flushes": 0}
+            # Timestamps: each round after the previous one, all ahead of the server's own
+            # metrics (stored at the current time), so that a force flush, which refuses samples
+            # older than the newest one it flushed, refuses none of the later rounds'.
+            t0 = now_ms + 3_600_000 + r * 10_000_000 // args.rounds
             threads = [threading.Thread(target=writer,
                                         args=(server, r, w, t0, stop, acked, lock, stats))
                        for w in range(WRITERS)]
+            kill_delay = rnd.uniform(0.05, args.max_kill_delay)
+            if flushing:
+                threads.append(threading.Thread(
+                    target=flusher, args=(server, rnd.uniform(0, kill_delay * 1.2), stats)))
             for t in threads:
                 t.start()
-            time.sleep(rnd.uniform(0.05, args.max_kill_delay))
+            time.sleep(kill_delay)
             server.kill()
             stop.set()
             for t in threads:
@@ -198,8 +230,9 @@ def main():
             full = r % 10 == 9 or r == args.rounds - 1
             n = verify(server, acked, r, full)
             server.stop()
-            print(f"round {r + 1}/{args.rounds}: {stats['batches']} batches acknowledged, "
-                  f"{n} samples verified{' (all rounds)' if full else ''}")
+            flushed = f", {stats['flushes']} force flush" if flushing else ""
+            print(f"round {r + 1}/{args.rounds}: {stats['batches']} batches acknowledged"
+                  f"{flushed}, {n} samples verified{' (all rounds)' if full else ''}")
         print(f"OK: {args.rounds} rounds in {time.time() - started:.1f} s")
     finally:
         server.kill()

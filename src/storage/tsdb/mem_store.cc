@@ -448,6 +448,7 @@ void MemStore::TruncateBefore(int64_t before_t) {
         hi = std::max(hi, b);
       };
       size_t keep = 0;
+      std::vector<Sample> tail;
       for (ChunkRef& c : ser.chunks) {
         if (c.max_t() < before_t) {
           --shard.chunks;
@@ -456,6 +457,19 @@ void MemStore::TruncateBefore(int64_t before_t) {
           shard.chunk_samples -= n;
           shard.samples -= n;
           continue;
+        }
+        if (c.min_t() < before_t) {
+          // A chunk across before_t (a cut that is not at a chunk window's edge, as a force
+          // flush's): keep only its samples from before_t on, re-encoded.
+          const uint32_t n = tsdb::ChunkIterator(c.view()).count();
+          tail.clear();
+          Status st = tsdb::DecodeChunkInto(c.view(), before_t, INT64_MAX, tail);
+          MM_CHECK(st.ok() && !tail.empty(), "a head chunk decodes");
+          std::string bytes = tsdb::EncodeChunk(tail);
+          shard.chunk_bytes = shard.chunk_bytes - c.size() + bytes.size();
+          shard.chunk_samples -= n - tail.size();
+          shard.samples -= n - tail.size();
+          c = ChunkBytes::Copy(bytes, tail.front().t, tail.back().t);
         }
         extend(c.min_t(), c.max_t());
         ser.chunks[keep++] = std::move(c);
@@ -466,6 +480,13 @@ void MemStore::TruncateBefore(int64_t before_t) {
           shard.samples -= ser.head.count();
           ser.head.Reset();
         } else {
+          if (ser.head.first_t() < before_t) {
+            tail.clear();
+            ser.head.DecodeInto(before_t, INT64_MAX, tail);
+            shard.samples -= ser.head.count() - tail.size();
+            ser.head.Reset();
+            for (const Sample& x : tail) ser.head.Append(x.t, x.v);
+          }
           extend(ser.head.first_t(), ser.head.last_t());
         }
       }

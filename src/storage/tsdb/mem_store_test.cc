@@ -221,6 +221,32 @@ TEST(MemStoreTest, ChunksAreCutAndEverySampleComesBack) {
   EXPECT_EQ(r[0].samples.back().t, t0 + 150'000);
 }
 
+TEST(MemStoreTest, TruncateBeforeInsideChunksKeepsTheirLaterSamples) {
+  MemStore store(MemStoreOptions{.shards = 2, .chunk_target_samples = 50});
+  const int64_t t0 = 1'700'000'000'000;
+  Builder b;
+  for (int k = 0; k < 120; ++k) {  // chunks [0, 50) [50, 100), open head [100, 120)
+    b.Add("m", {{"s", "x"}}, {{"value", F(k * 0.5)}}, (t0 + k * 1000) * kMs);
+  }
+  ASSERT_TRUE(store.Write(b.batch).ok());
+  for (int cut : {20, 75, 110, 119}) {  // inside a cut chunk, then inside the open one
+    store.TruncateBefore(t0 + cut * 1000);
+    EXPECT_EQ(store.TimeRange().first, t0 + cut * 1000);
+    EXPECT_EQ(store.Stats().samples, static_cast<uint64_t>(120 - cut));
+    auto r = SelectAll(store, {});
+    ASSERT_EQ(r.size(), 1u);
+    ASSERT_EQ(r[0].samples.size(), static_cast<size_t>(120 - cut));
+    for (int k = cut; k < 120; ++k) {
+      ASSERT_EQ(r[0].samples[k - cut], (Sample{t0 + k * 1000, k * 0.5})) << "cut " << cut;
+    }
+  }
+  // The open chunk keeps growing after a cut inside it.
+  Builder more;
+  more.Add("m", {{"s", "x"}}, {{"value", F(1)}}, (t0 + 200'000) * kMs);
+  ASSERT_TRUE(store.Write(more.batch).ok());
+  EXPECT_EQ(SelectAll(store, {})[0].samples.size(), 2u);
+}
+
 TEST(MemStoreTest, ChunksDoNotStraddleTwoHourWindows) {
   MemStore store(MemStoreOptions{.shards = 1, .chunk_target_samples = 1000});
   Builder b;
