@@ -334,6 +334,12 @@ vm_run() {
     "on disk ${R[vm_disk_bytes]} B; query: ${R[vm_samples]:-?} samples in" \
     "${R[vm_series]:-?} series"
   stop_pid "$pid"
+  # On disk once stopped (in-memory parts written out): data parts + indexdb. Its cache/
+  # directory (rebuilt when missing) is not counted.
+  R[vm_disk_bytes]=$(du -sbc "$dir/data/data" "$dir/data/indexdb" | awk 'END {print $1}')
+  R[vm_disk_per_sample]=$(calc '%.3f' 'a[1]/a[2]' "${R[vm_disk_bytes]}" "$rows")
+  echo "on disk after shutdown (data + indexdb): ${R[vm_disk_bytes]} B =" \
+    "${R[vm_disk_per_sample]} B/sample"
   [[ -z "${R[vm_load_failed]:-}" ]] || return 1
   [[ "$rows" == "$EXPECTED_VALUES" ]] ||
     { echo "victoria-metrics stored $rows rows, expected $EXPECTED_VALUES" >&2; return 1; }
@@ -388,8 +394,10 @@ mm_run() {
   [[ -n "$samples0" ]] || samples0=$(metric_sum "$dir/metrics0.txt" mm_http_write_samples_stored_total)
   run_load mm "$pid" "${base##*:}" "$dir/load.txt"
 
-  # Settle: flush if the server offers it, then wait until the sample count stops changing.
-  curl -fsS -o /dev/null -X POST "$base/internal/force_flush" 2>/dev/null || true
+  # Settle: the whole head into blocks (as VictoriaMetrics' force_flush; its CPU counts as
+  # VictoriaMetrics' merges do), then wait until the sample count stops changing.
+  curl -fsS -o /dev/null -X POST --max-time 600 "$base/internal/force_flush" ||
+    echo "POST /internal/force_flush failed" >&2
   local samples prev="" stable=0
   for _ in $(seq "$SETTLE_TIMEOUT"); do
     curl -fsS "$base/metrics" >"$dir/metrics.txt" || { echo "GET /metrics failed" >&2; break; }
@@ -436,6 +444,10 @@ mm_run() {
       "${R[mm_rss_kb]}" "${R[mm_rss0_kb]}" "$chunk_bytes" "$series")
     R[mm_series_overhead_how]="estimate: (RSS growth - chunk bytes) / series"
   fi
+  local block_bytes block_samples
+  block_bytes=$(metric_sum "$m" mm_tsdb_block_bytes)
+  block_samples=$(metric_sum "$m" mm_tsdb_block_samples)
+  R[mm_block_bytes_per_sample]=$(calc '%.3f' 'a[1]/a[2]' "$block_bytes" "$block_samples")
   echo "store gauges after the load:"
   grep -E '^mm_tsdb_' "$m" | sed 's/^/  /' || echo "  (no mm_tsdb_* metrics)"
   R[mm_samples]=$(query_value "$base" "$SAMPLES_QUERY" "$QUERY_TIME")
@@ -446,6 +458,26 @@ mm_run() {
   [[ -z "${R[mm_load_failed]:-}" ]] || return 1
   [[ -z "${R[mm_samples]}" || "${R[mm_samples]}" == "$EXPECTED_VALUES" ]] ||
     { echo "metrics-manager query counted ${R[mm_samples]} samples," \
+      "expected $EXPECTED_VALUES" >&2; return 1; }
+
+  # Restart on the same directory: the store's own open time (lock, blocks, WAL replay), the
+  # wall time until /health answers, and the whole dataset still there.
+  local t0 t1
+  t0=$(date +%s.%N)
+  mm_start "$dir" || return 1
+  t1=$(date +%s.%N)
+  curl -fsS "$MM_BASE/metrics" >"$dir/metrics-restart.txt" || true
+  R[mm_restart_wall_s]=$(calc '%.2f' 'a[1]-a[2]' "$t1" "$t0")
+  R[mm_open_s]=$(calc '%.3f' 'a[1]' "$(metric_sum "$dir/metrics-restart.txt" mm_tsdb_open_seconds)")
+  R[mm_open_per_10m]=$(calc '%.3f' 'a[1]/(a[2]/1e7)' "${R[mm_open_s]}" "$EXPECTED_VALUES")
+  R[mm_restart_hwm_mb]=$(calc '%.1f' 'a[1]/1024' "$(proc_kb "$MM_PID" VmHWM)")
+  R[mm_samples_restart]=$(query_value "$MM_BASE" "$SAMPLES_QUERY" "$QUERY_TIME")
+  echo "restart: store open ${R[mm_open_s]} s (${R[mm_open_per_10m]} s per 10 M samples)," \
+    "healthy after ${R[mm_restart_wall_s]} s, peak RSS ${R[mm_restart_hwm_mb]} MB;" \
+    "query: ${R[mm_samples_restart]:-?} samples"
+  stop_pid "$MM_PID"
+  [[ "${R[mm_samples_restart]}" == "$EXPECTED_VALUES" ]] ||
+    { echo "metrics-manager after restart counted ${R[mm_samples_restart]:-no} samples," \
       "expected $EXPECTED_VALUES" >&2; return 1; }
 }
 
@@ -497,8 +529,10 @@ verdict() {  # verdict VALUE OP LIMIT
 values_ratio=$(calc '%.2f' 'a[1]/a[2]' "$(v mm_values_per_s)" "$(v vm_values_per_s)")
 cpu_ratio=$(calc '%.2f' 'a[1]/a[2]' "$(v vm_cpu_per_mvalue)" "$(v mm_cpu_per_mvalue)")
 rss_ratio=$(calc '%.2f' 'a[1]/a[2]' "$(v mm_hwm_mb)" "$(v vm_hwm_mb)")
-bps_ratio=$(calc '%.2f' 'a[1]/a[2]' "$(v mm_bytes_per_sample)" "$(v vm_bytes_per_sample)")
-[[ "$MM_STATE" == "not built" ]] && values_ratio=n/a cpu_ratio=n/a rss_ratio=n/a bps_ratio=n/a
+bps_ratio=$(calc '%.2f' 'a[1]/a[2]' "$(v mm_block_bytes_per_sample)" "$(v vm_bytes_per_sample)")
+disk_ratio=$(calc '%.2f' 'a[1]/a[2]' "$(v mm_disk_per_sample)" "$(v vm_disk_per_sample)")
+[[ "$MM_STATE" == "not built" ]] &&
+  values_ratio=n/a cpu_ratio=n/a rss_ratio=n/a bps_ratio=n/a disk_ratio=n/a
 
 SUMMARY="$DATA_DIR/last_results.txt"
 {
@@ -513,10 +547,16 @@ SUMMARY="$DATA_DIR/last_results.txt"
   printf '%-34s %16s %16s %14s\n' "server CPU-s (load + settle)" "$(v vm_cpu_s)" "$(mmv mm_cpu_s)" ""
   printf '%-34s %16s %16s %14s\n' "peak RSS MB (VmHWM)" "$(v vm_hwm_mb)" "$(mmv mm_hwm_mb)" \
     "$rss_ratio"
-  printf '%-34s %16s %16s %14s\n' "bytes/sample (store metrics)" "$(v vm_bytes_per_sample)" \
-    "$(mmv mm_bytes_per_sample)" "$bps_ratio"
   printf '%-34s %16s %16s %14s\n' "bytes/sample on disk (du)" "$(v vm_disk_per_sample)" \
-    "$(mmv mm_disk_per_sample)" ""
+    "$(mmv mm_disk_per_sample)" "$disk_ratio"
+  printf '%-34s %16s %16s %14s\n' "bytes/sample: VM data parts, ours blocks" \
+    "$(v vm_bytes_per_sample)" "$(mmv mm_block_bytes_per_sample)" "$bps_ratio"
+  printf '%-34s %16s %16s %14s\n' "bytes/sample in head chunks" "" \
+    "$(mmv mm_bytes_per_sample)" ""
+  printf '%-34s %16s %16s %14s\n' "restart: store open s (per 10 M)" "" \
+    "$(mmv mm_open_s) ($(mmv mm_open_per_10m))" ""
+  printf '%-34s %16s %16s %14s\n' "restart: healthy after s" "" "$(mmv mm_restart_wall_s)" ""
+  printf '%-34s %16s %16s %14s\n' "restart: peak RSS MB" "" "$(mmv mm_restart_hwm_mb)" ""
   printf '%-34s %16s %16s %14s\n' "RSS growth bytes/sample" "$(v vm_rss_per_sample)" \
     "$(mmv mm_rss_per_sample)" ""
   printf '%-34s %16s %16s %14s\n' "per-series bytes (VM: indexdb)" "$(v vm_index_per_series)" \
@@ -530,6 +570,12 @@ SUMMARY="$DATA_DIR/last_results.txt"
   echo "targets:"
   printf '  %-52s %s\n' "ingest per CPU-second >= 1.0x VM (VM/ours CPU-s): $cpu_ratio" \
     "$(verdict "$cpu_ratio" '>=' 1.0)"
+  printf '  %-52s %s\n' "on disk <= 0.7x VM (ours/VM bytes/sample): $disk_ratio" \
+    "$(verdict "$disk_ratio" '<=' 0.7)"
+  printf '  %-52s %s\n' "peak RSS during ingest <= 0.7x VM: $rss_ratio" \
+    "$(verdict "$rss_ratio" '<=' 0.7)"
+  printf '  %-52s %s\n' "restart < 5 s per 10 M samples: $(mmv mm_open_per_10m)" \
+    "$(verdict "$(mmv mm_open_per_10m)" '<' 5)"
   printf '  %-52s %s\n' "<= 2 bytes per sample in chunks: $(mmv mm_bytes_per_sample)" \
     "$(verdict "$(mmv mm_bytes_per_sample)" '<=' 2)"
   printf '  %-52s %s\n' "< 1 KB per series overhead: $(mmv mm_series_overhead)" \

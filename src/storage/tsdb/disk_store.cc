@@ -662,8 +662,14 @@ Status DiskStore::CutBlock(int64_t w, int64_t end) {
     return s;
   }
   head_->TruncateBefore(end);
-  spdlog::info("cut block {} [{}, {}]: {} series, {} samples, {} bytes", name, w, end - 1,
-               written.series, written.samples, written.bytes);
+  size_t dropped;
+  {
+    // Under apply_mu_: a writer never holds a head series between its apply and its WAL record.
+    std::lock_guard l(apply_mu_);
+    dropped = head_->DropEmptySeries();
+  }
+  spdlog::info("cut block {} [{}, {}]: {} series, {} samples, {} bytes; {} idle series left the head",
+               name, start, end - 1, written.series, written.samples, written.bytes, dropped);
   std::lock_guard l(stats_mu_);
   ++stats_.blocks_cut;
   return Status::Ok();

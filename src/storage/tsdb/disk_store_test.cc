@@ -372,6 +372,7 @@ TEST_F(DiskStoreTest, ForceFlushMovesTheWholeHeadIntoBlocks) {
   auto st = s->Stats();
   EXPECT_EQ(st.blocks_cut, 2u);
   EXPECT_EQ(st.head.samples, 0u);
+  EXPECT_EQ(st.head.series, 0u);  // idle series leave the head once their data is in blocks
   EXPECT_EQ(st.block_samples, 3u * 1200);
   EXPECT_EQ(DumpAll(*s), before);
   // Only the newest WAL segment (empty) and the checkpoint are left.

@@ -504,6 +504,41 @@ void MemStore::TruncateBefore(int64_t before_t) {
   }
 }
 
+size_t MemStore::DropEmptySeries() {
+  auto empty = [](const SeriesData& ser) {
+    return ser.chunks.empty() && ser.head.count() == 0 &&
+           (!ser.extra || (ser.extra->ooo.empty() && ser.extra->strings.empty()));
+  };
+  size_t dropped = 0;
+  for (size_t si = 0; si < shard_count(); ++si) {
+    Shard& shard = shards_[si];
+    std::lock_guard lock(shard.mu);
+    if (std::none_of(shard.series.begin(), shard.series.end(), empty)) continue;
+    // Rebuilt without them: local indexes are dense (the table and postings refer to them).
+    std::deque<SeriesData> kept;
+    SeriesTable table;
+    tsdb::PostingsIndex index;
+    uint64_t key_bytes = 0;
+    for (SeriesData& ser : shard.series) {
+      if (empty(ser)) {
+        ++dropped;
+        continue;
+      }
+      const uint32_t idx = static_cast<uint32_t>(kept.size());
+      kept.push_back(std::move(ser));
+      const SeriesData& k = kept.back();
+      table.Insert(k.hash, idx);
+      index.Add(idx, k.key_view());
+      key_bytes += k.key_size;
+    }
+    shard.series = std::move(kept);
+    shard.table = std::move(table);
+    shard.index = std::move(index);
+    shard.key_bytes = key_bytes;
+  }
+  return dropped;
+}
+
 std::pair<int64_t, int64_t> MemStore::TimeRange() const {
   int64_t lo = INT64_MAX, hi = INT64_MIN;
   for (size_t si = 0; si < shard_count(); ++si) {

@@ -122,8 +122,14 @@ class MemStore : public Storage {
   void SetMinValidTime(int64_t t);
   int64_t min_valid_time() const { return min_valid_t_.load(std::memory_order_relaxed); }
   // Drops every sample and string with t < before_t (whole chunks when before_t is aligned to
-  // chunk_max_span_ms, as the block cutter uses it). Series stay, with their ids.
+  // chunk_max_span_ms, as the block cutter uses it; a chunk across before_t keeps its later
+  // samples). Series stay, with their ids.
   void TruncateBefore(int64_t before_t);
+  // Forgets the series left without any sample or string (their data is in blocks), so the
+  // head's memory follows the live series, not every series ever seen. A series written again
+  // is created anew, with a new id. Returns how many were dropped. Series local indexes
+  // (SeriesRef) are invalid afterwards.
+  size_t DropEmptySeries();
   // Oldest and newest sample time in the head ({INT64_MAX, INT64_MIN} when empty).
   std::pair<int64_t, int64_t> TimeRange() const;
   // The series of shard `shard` matching all matchers with data in the range, by key, samples

@@ -240,11 +240,49 @@ TEST(MemStoreTest, TruncateBeforeInsideChunksKeepsTheirLaterSamples) {
       ASSERT_EQ(r[0].samples[k - cut], (Sample{t0 + k * 1000, k * 0.5})) << "cut " << cut;
     }
   }
+  EXPECT_EQ(store.DropEmptySeries(), 0u);  // it still has samples
   // The open chunk keeps growing after a cut inside it.
   Builder more;
   more.Add("m", {{"s", "x"}}, {{"value", F(1)}}, (t0 + 200'000) * kMs);
   ASSERT_TRUE(store.Write(more.batch).ok());
   EXPECT_EQ(SelectAll(store, {})[0].samples.size(), 2u);
+}
+
+TEST(MemStoreTest, DropEmptySeriesForgetsIdleSeriesOnly) {
+  MemStore store(MemStoreOptions{.shards = 4});
+  const int64_t t0 = 1'700'000'000'000;
+  Builder b;
+  for (int h = 0; h < 40; ++h) {
+    // Even hosts stop at t0 + 10 s, odd ones go on to t0 + 100 s; host 1 also has a string.
+    const int last = h % 2 == 0 ? 10 : 100;
+    for (int k = 0; k <= last; k += 10) {
+      b.Add("m", {{"h", std::to_string(h)}}, {{"value", F(k)}}, (t0 + k * 1000) * kMs);
+    }
+  }
+  b.Add("s", {{"h", "1"}}, {{"value", FieldRef{.type = FieldType::kString, .s = "up"}}},
+        (t0 + 95'000) * kMs);
+  ASSERT_TRUE(store.Write(b.batch).ok());
+  const uint64_t id_odd = *store.SeriesId(Labels{{"__name__", "m"}, {"h", "3"}});
+  store.TruncateBefore(t0 + 50'000);
+  EXPECT_EQ(store.DropEmptySeries(), 20u);
+  EXPECT_EQ(store.Stats().series, 21u);
+  EXPECT_EQ(SeriesOf(store, {M(MatchType::kEqual, "__name__", "m")}).size(), 20u);
+  EXPECT_TRUE(SeriesOf(store, {M(MatchType::kEqual, "h", "2")}).empty());
+  EXPECT_EQ(SeriesOf(store, {M(MatchType::kEqual, "h", "1")}).size(), 2u);
+  // The kept series are found by label, hash and id as before; a dropped one comes back anew.
+  EXPECT_EQ(*store.SeriesId(Labels{{"__name__", "m"}, {"h", "3"}}), id_odd);
+  EXPECT_FALSE(store.SeriesId(Labels{{"__name__", "m"}, {"h", "2"}}).has_value());
+  Builder again;
+  again.Add("m", {{"h", "2"}}, {{"value", F(7)}}, (t0 + 200'000) * kMs);
+  again.Add("m", {{"h", "3"}}, {{"value", F(8)}}, (t0 + 200'000) * kMs);
+  auto w = store.Write(again.batch);
+  ASSERT_TRUE(w.ok());
+  EXPECT_EQ(w->series_created, 1u);
+  auto r = SelectAll(store, {M(MatchType::kRegexMatch, "h", "2|3")});
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[0].samples.size(), 1u);   // h=2: only the new sample
+  EXPECT_EQ(r[1].samples.size(), 7u);   // h=3: 50, 60, .., 100 s and the new one
+  EXPECT_GT(*store.SeriesId(Labels{{"__name__", "m"}, {"h", "2"}}), id_odd);
 }
 
 TEST(MemStoreTest, ChunksDoNotStraddleTwoHourWindows) {
