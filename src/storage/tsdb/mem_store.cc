@@ -182,12 +182,21 @@ struct MemStore::WriteScratch {
     uint32_t field;
     uint32_t key_off;  // the series key in `keys`
     uint32_t key_len;
+    uint32_t rep;  // the first entry of the batch with this key (== own index when first)
+  };
+  // Batch-local key → first entry, so a series that recurs in a batch (every point of a host
+  // in a batch of many time steps) has its key stored and looked up in the shard once.
+  struct MemoSlot {
+    uint64_t hash = 0;
+    uint32_t entry = kNone;
   };
   std::string labels;  // per point: serialized prefix tags then suffix tags
   std::vector<PointInfo> points;
   std::vector<Entry> entries, sorted;
   std::vector<uint32_t> shard_start;
-  std::string keys;  // every entry's series key, back to back
+  std::string keys;  // the distinct series keys of the batch, back to back
+  std::vector<MemoSlot> memo;
+  std::vector<uint32_t> rep_idx;  // rep entry → the series' local index in its shard
 
   KeyParts Parts(const PointBatch& batch, uint32_t point, uint32_t field) const {
     const PointRef& p = batch.points()[point];
@@ -263,6 +272,10 @@ Result<WriteStats> MemStore::Write(const PointBatch& batch, WriteLog* log) {
     }
     info.suffix_len = static_cast<uint32_t>(s.labels.size() - info.off - info.prefix_len);
   }
+  size_t total_fields = 0;
+  for (const PointRef& p : points) total_fields += batch.fields(p).size();
+  s.memo.assign(std::bit_ceil(std::max<size_t>(16, 2 * total_fields)), {});
+  const size_t memo_mask = s.memo.size() - 1;
   for (uint32_t pi = 0; pi < points.size(); ++pi) {
     auto fields = batch.fields(points[pi]);
     for (uint32_t fi = 0; fi < fields.size(); ++fi) {
@@ -273,11 +286,30 @@ Result<WriteStats> MemStore::Write(const PointBatch& batch, WriteLog* log) {
       }
       const size_t off = s.keys.size();
       s.Parts(batch, pi, fi).AppendTo(s.keys);
-      const size_t len = s.keys.size() - off;
-      s.entries.push_back({XXH3_64bits(s.keys.data() + off, len), pi, fi,
-                           static_cast<uint32_t>(off), static_cast<uint32_t>(len)});
+      const uint32_t len = static_cast<uint32_t>(s.keys.size() - off);
+      const uint64_t hash = XXH3_64bits(s.keys.data() + off, len);
+      const uint32_t self = static_cast<uint32_t>(s.entries.size());
+      uint32_t rep = self;
+      size_t i = hash & memo_mask;
+      for (; s.memo[i].entry != kNone; i = (i + 1) & memo_mask) {
+        const WriteScratch::Entry& r = s.entries[s.memo[i].entry];
+        if (s.memo[i].hash == hash && r.key_len == len &&
+            std::memcmp(s.keys.data() + r.key_off, s.keys.data() + off, len) == 0) {
+          rep = s.memo[i].entry;
+          break;
+        }
+      }
+      uint32_t key_off = static_cast<uint32_t>(off);
+      if (rep == self) {
+        s.memo[i] = {hash, self};
+      } else {
+        s.keys.resize(off);  // seen in this batch: share the first entry's key bytes
+        key_off = s.entries[rep].key_off;
+      }
+      s.entries.push_back({hash, pi, fi, key_off, len, rep});
     }
   }
+  s.rep_idx.assign(s.entries.size(), kNone);
 
   // Group by shard (stable, so a series' samples keep batch order).
   const size_t nshards = shard_count();
@@ -313,8 +345,11 @@ Result<WriteStats> MemStore::Write(const PointBatch& batch, WriteLog* log) {
         continue;
       }
       const std::string_view key(s.keys.data() + e.key_off, e.key_len);
-      uint32_t idx =
-          shard.table.Find(e.hash, [&](uint32_t i) { return shard.series[i].key_view() == key; });
+      uint32_t idx = s.rep_idx[e.rep];
+      if (idx == kNone) {
+        idx = shard.table.Find(e.hash,
+                               [&](uint32_t i) { return shard.series[i].key_view() == key; });
+      }
       if (idx == kNone) {
         idx = static_cast<uint32_t>(shard.series.size());
         SeriesData& ns = shard.series.emplace_back();
@@ -329,6 +364,7 @@ Result<WriteStats> MemStore::Write(const PointBatch& batch, WriteLog* log) {
         ++stats.series_created;
         if (log != nullptr) log->series.push_back({ns.id, ns.key_view()});
       }
+      s.rep_idx[e.rep] = idx;
       const FieldRef& f = batch.fields(points[e.point])[e.field];
       // Out of order by more than the window behind this series' newest sample: refused
       // (a new series may start anywhere after the head start: backfill).
