@@ -272,10 +272,8 @@ Result<WriteStats> MemStore::Write(const PointBatch& batch, WriteLog* log) {
     }
     info.suffix_len = static_cast<uint32_t>(s.labels.size() - info.off - info.prefix_len);
   }
-  size_t total_fields = 0;
-  for (const PointRef& p : points) total_fields += batch.fields(p).size();
-  s.memo.assign(std::bit_ceil(std::max<size_t>(16, 2 * total_fields)), {});
-  const size_t memo_mask = s.memo.size() - 1;
+  s.memo.assign(1024, {});  // grows to keep at most half its slots used
+  size_t memo_mask = s.memo.size() - 1, memo_used = 0;
   for (uint32_t pi = 0; pi < points.size(); ++pi) {
     auto fields = batch.fields(points[pi]);
     for (uint32_t fi = 0; fi < fields.size(); ++fi) {
@@ -302,6 +300,17 @@ Result<WriteStats> MemStore::Write(const PointBatch& batch, WriteLog* log) {
       uint32_t key_off = static_cast<uint32_t>(off);
       if (rep == self) {
         s.memo[i] = {hash, self};
+        if (++memo_used * 2 > s.memo.size()) {
+          std::vector<WriteScratch::MemoSlot> old(s.memo.size() * 2);
+          old.swap(s.memo);
+          memo_mask = s.memo.size() - 1;
+          for (const WriteScratch::MemoSlot& m : old) {
+            if (m.entry == kNone) continue;
+            size_t j = m.hash & memo_mask;
+            while (s.memo[j].entry != kNone) j = (j + 1) & memo_mask;
+            s.memo[j] = m;
+          }
+        }
       } else {
         s.keys.resize(off);  // seen in this batch: share the first entry's key bytes
         key_off = s.entries[rep].key_off;
