@@ -1,5 +1,7 @@
 #include "server/export_jsonl.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <bit>
 #include <charconv>
@@ -111,21 +113,58 @@ void AppendExportJsonl(const storage::SeriesSamples& series, std::string& out) {
 Result<std::string> ExportSeries(storage::Storage& storage,
                                  std::span<const std::vector<storage::LabelMatcher>> sets,
                                  int64_t min_t, int64_t max_t) {
-  std::vector<storage::SeriesSamples> all;
-  const storage::SelectOptions options{.min_t = min_t, .max_t = max_t, .with_strings = true};
-  for (const auto& set : sets) {
-    MM_ASSIGN_OR_RETURN(std::vector<storage::SeriesSamples> part, storage.Select(set, options));
-    for (auto& s : part) all.push_back(std::move(s));
-  }
-  if (sets.size() > 1) {
-    std::stable_sort(all.begin(), all.end(),
-                     [](const auto& a, const auto& b) { return a.labels < b.labels; });
-    all.erase(std::unique(all.begin(), all.end(),
-                          [](const auto& a, const auto& b) { return a.labels == b.labels; }),
-              all.end());
-  }
+  MM_ASSIGN_OR_RETURN(std::shared_ptr<ExportStream> stream,
+                      ExportStream::Start(&storage, {sets.begin(), sets.end()}, min_t, max_t));
   std::string out;
-  for (const auto& s : all) AppendExportJsonl(s, out);
+  while (std::optional<std::string> piece = stream->Poll()) out += *piece;
+  MM_RETURN_IF_ERROR(stream->status());
+  return out;
+}
+
+Result<std::shared_ptr<ExportStream>> ExportStream::Start(
+    storage::Storage* storage, std::vector<std::vector<storage::LabelMatcher>> sets,
+    int64_t min_t, int64_t max_t, size_t piece_bytes) {
+  std::shared_ptr<ExportStream> s(new ExportStream);
+  s->storage_ = storage;
+  s->options_ = {.min_t = min_t, .max_t = max_t, .with_strings = true};
+  s->piece_bytes_ = std::max<size_t>(1, piece_bytes);
+  for (const auto& set : sets) {
+    MM_ASSIGN_OR_RETURN(std::vector<Labels> part, storage->Series(set, min_t, max_t));
+    for (Labels& l : part) s->series_.push_back(std::move(l));
+  }
+  std::sort(s->series_.begin(), s->series_.end());
+  s->series_.erase(std::unique(s->series_.begin(), s->series_.end()), s->series_.end());
+  return s;
+}
+
+std::optional<std::string> ExportStream::Poll() {
+  if (next_ >= series_.size()) return std::nullopt;
+  std::string out;
+  std::vector<storage::LabelMatcher> ms;
+  while (next_ < series_.size() && out.size() < piece_bytes_) {
+    const Labels& want = series_[next_++];
+    ms.clear();
+    for (const Label& l : want) {
+      auto m = storage::LabelMatcher::Make(storage::MatchType::kEqual, l.name, l.value);
+      if (!m.ok()) {
+        status_ = m.status();
+        spdlog::error("export: {}: {}", want.ToString(), status_.ToString());
+        return std::nullopt;
+      }
+      ms.push_back(std::move(m).value());
+    }
+    auto got = storage_->Select(ms, options_);
+    if (!got.ok()) {
+      status_ = got.status();
+      spdlog::error("export: reading {} failed, the export ends here: {}", want.ToString(),
+                    status_.ToString());
+      return std::nullopt;
+    }
+    // The matchers also match series with more labels: only the exact one is this line.
+    for (const storage::SeriesSamples& ss : *got) {
+      if (ss.labels == want) AppendExportJsonl(ss, out);
+    }
+  }
   return out;
 }
 

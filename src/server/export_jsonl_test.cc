@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <bit>
 #include <cmath>
 #include <limits>
@@ -95,6 +97,41 @@ TEST(ExportJsonlTest, ExportSeriesUnionsSelectorsOnce) {
   ASSERT_TRUE(out.ok());
   EXPECT_EQ(*out,
             "{\"metric\":{\"__name__\":\"a\",\"j\":\"1\"},\"values\":[2],\"timestamps\":[20]}\n");
+}
+
+TEST(ExportJsonlTest, StreamComesInPiecesAndEqualsTheWholeExport) {
+  storage::MemStore store;
+  std::string lines;
+  for (int i = 0; i < 50; ++i) {
+    // Series `x{h}` and `x{h,extra}`: the second has more labels, so the first one's equality
+    // matchers also match it, and the stream must still write each series once.
+    lines += "{\"metric\":{\"__name__\":\"x\",\"h\":\"" + std::to_string(i) +
+             "\"},\"values\":[1.5," + std::to_string(i) + "],\"timestamps\":[10,20]}\n";
+    lines += "{\"metric\":{\"__name__\":\"x\",\"h\":\"" + std::to_string(i) +
+             "\",\"z\":\"extra\"},\"values\":[2],\"timestamps\":[30]}\n";
+  }
+  lines += "{\"metric\":{\"__name__\":\"s\"},\"string_values\":[\"up\"],\"timestamps\":[15]}\n";
+  auto parsed = ingest::ParseJsonlImport(std::make_shared<const std::string>(lines));
+  ASSERT_EQ(parsed.lines_failed, 0u);
+  ASSERT_TRUE(store.Write(parsed.batch).ok());
+  std::vector<std::vector<storage::LabelMatcher>> all = {{}};
+  auto whole = ExportSeries(store, all, 0, 100);
+  ASSERT_TRUE(whole.ok());
+  auto stream = ExportStream::Start(&store, all, 0, 100, /*piece_bytes=*/500);
+  ASSERT_TRUE(stream.ok());
+  EXPECT_TRUE((*stream)->bulk());
+  std::string joined;
+  int pieces = 0;
+  while (auto piece = (*stream)->Poll()) {
+    EXPECT_LT(piece->size(), 500u + 200u);  // a piece ends after the series that filled it
+    joined += *piece;
+    ++pieces;
+  }
+  EXPECT_TRUE((*stream)->status().ok());
+  EXPECT_GT(pieces, 5);
+  EXPECT_EQ(joined, *whole);
+  EXPECT_EQ(std::count(joined.begin(), joined.end(), '\n'), 101);
+  EXPECT_NE(joined.find("\"string_values\":[\"up\"]"), std::string::npos);
 }
 
 TEST(ExportJsonlTest, ImportReportsBadLinesAndKeepsGoodOnes) {

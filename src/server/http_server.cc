@@ -299,7 +299,7 @@ class Session : public std::enable_shared_from_this<Session> {
     out += "Connection: close\r\n\r\n";
     out += resp.body;
     server_->AddStream(weak_from_this());
-    SendEvents(std::move(out), kStreamTick);
+    SendEvents(std::move(out), events_->bulk() ? std::chrono::milliseconds(0) : kStreamTick);
   }
 
   void SendEvents(std::string data, std::chrono::milliseconds next_tick) {
@@ -324,7 +324,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnTick() {
     if (!stream_.socket().is_open()) return;
-    bool heartbeat = std::chrono::steady_clock::now() - last_send_ >= kStreamHeartbeat;
+    const bool bulk = events_->bulk();
+    bool heartbeat = !bulk && std::chrono::steady_clock::now() - last_send_ >= kStreamHeartbeat;
     if (!heartbeat && !events_->Changed()) return ScheduleTick(kStreamTick);
     net::post(*server_->workers, [self = shared_from_this(), heartbeat]() {
       std::optional<std::string> events;
@@ -335,9 +336,13 @@ class Session : public std::enable_shared_from_this<Session> {
       }
       auto done = [self, heartbeat, events = std::move(events)]() mutable {
         if (!events) return self->Close();
-        if (!events->empty()) return self->SendEvents(std::move(*events), kStreamMinGap);
+        const auto next = self->events_->bulk() ? std::chrono::milliseconds(0) : kStreamTick;
+        if (!events->empty()) {
+          return self->SendEvents(std::move(*events),
+                                  self->events_->bulk() ? next : kStreamMinGap);
+        }
         if (heartbeat) return self->SendEvents(": keep-alive\n\n", kStreamTick);
-        self->ScheduleTick(kStreamTick);
+        self->ScheduleTick(next);
       };
       net::post(self->stream_.get_executor(), std::move(done));
     });

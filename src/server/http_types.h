@@ -25,18 +25,23 @@ struct HttpRequest {
   std::shared_ptr<std::string> body = std::make_shared<std::string>();
 };
 
-// A long-lived server-sent-events body (text/event-stream). The transport sends the response
-// head, then asks Changed() on an I/O thread every few tens of milliseconds (it must be cheap:
-// an atomic load) and, when it says so, runs Poll() on the worker pool — one call at a time per
-// stream, never on an I/O thread, so an open stream holds no thread while it waits.
+// A body sent in pieces: a long-lived server-sent-events stream (text/event-stream), or, when
+// bulk(), a large finite body (an export) produced piece by piece so it is never held whole.
+// The transport sends the response head, then asks Changed() on an I/O thread every few tens of
+// milliseconds (it must be cheap: an atomic load) and, when it says so, runs Poll() on the
+// worker pool — one call at a time per stream, never on an I/O thread, so an open stream holds
+// no thread while it waits. A bulk stream is polled again as soon as its last piece is written
+// (the client's reading paces it), with no pause and no keep-alive comments.
 // The stream ends when the client goes away, Poll returns nullopt, or the server stops.
 class EventStream {
  public:
   virtual ~EventStream() = default;
   // True when Poll may have something new to send (e.g. the store's write epoch moved).
   virtual bool Changed() = 0;
-  // Complete SSE events to send ("" for nothing this time); nullopt ends the stream.
+  // The next piece (complete SSE events for an event stream; "" for nothing this time);
+  // nullopt ends the stream.
   virtual std::optional<std::string> Poll() = 0;
+  virtual bool bulk() const { return false; }
 };
 
 struct HttpResponse {

@@ -638,10 +638,13 @@ HttpResponse Router::Export(const HttpRequest&, const Params& p) {
   } else {
     sets.emplace_back();  // no selector: every series (as VictoriaMetrics' default)
   }
-  auto body = ExportSeries(*ctx_.storage, sets, *start, *end);
-  if (!body.ok()) return ExecError(body.status(), "");
-  HttpResponse r = Text(200, std::move(body).value());
+  // Streamed: the series are listed now (an error is still a proper answer), then read and
+  // sent a few at a time as the client reads.
+  auto stream = ExportStream::Start(ctx_.storage, std::move(sets), *start, *end);
+  if (!stream.ok()) return ExecError(stream.status(), "");
+  HttpResponse r = Text(200, "");
   r.content_type = "application/stream+json";
+  r.stream = std::move(stream).value();
   return r;
 }
 
