@@ -45,6 +45,8 @@ constexpr uint32_t kHeaderLimit = 1 << 20;  // long PromQL in GET URLs (Go's def
 // Event streams: how often Changed() is asked, the pause after a push (bounds the evaluation
 // rate under a steady write load), the heartbeat that finds clients that went away, and the
 // time one event may take to be sent.
+constexpr size_t kBodyReadChunk = 256 * 1024;  // bytes per read of a request body, at most
+constexpr size_t kIdleBufferBytes = 16 * 1024;  // a connection's buffer between requests
 constexpr auto kStreamTick = std::chrono::milliseconds(50);
 constexpr auto kStreamMinGap = std::chrono::milliseconds(200);
 constexpr auto kStreamHeartbeat = std::chrono::seconds(15);
@@ -174,6 +176,13 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void ReadBody() {
     stream_.expires_after(kBodyTimeout);
+    // Beast reads at most what the buffer has room for (at least 512 bytes) and never grows it
+    // on its own: without room, a 1 MB write body takes thousands of reads, each with its epoll
+    // and timer calls. Room for up to kBodyReadChunk per read; given back after a large body.
+    const auto length = parser_->content_length();  // boost::optional
+    const size_t want = length ? static_cast<size_t>(std::min<uint64_t>(*length, kBodyReadChunk))
+                               : kBodyReadChunk;
+    if (want > buffer_.capacity() - buffer_.size()) buffer_.reserve(buffer_.size() + want);
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::OnRead, shared_from_this()));
   }
@@ -219,6 +228,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnRead(beast::error_code ec, size_t) {
     if (ec) return OnReadError(ec);
+    if (buffer_.capacity() > kIdleBufferBytes && buffer_.size() <= kIdleBufferBytes) {
+      buffer_.shrink_to_fit();  // an idle connection keeps no large buffer
+    }
     http::request<http::string_body> req = parser_->release();
     keep_alive_ = req.keep_alive();
     version_ = req.version();
