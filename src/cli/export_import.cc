@@ -40,6 +40,11 @@ int ExportCommand(const ExportOptions& o, std::ostream& out, std::ostream& err) 
   std::string target = "/api/v1/export";  // the client adds the base path
   if (!params.empty()) target += "?" + server::FormEncode(params);
   server::HttpClient client(*url, 600'000);
+  // Written out as it arrives: the server streams the export, and so does this command.
+  client.set_body_sink([&](std::string_view piece) {
+    out.write(piece.data(), static_cast<std::streamsize>(piece.size()));
+    return out.good();
+  });
   auto r = client.Get(target);
   if (!r.ok()) {
     err << "error: " << r.status().message() << "\n";
@@ -49,7 +54,6 @@ int ExportCommand(const ExportOptions& o, std::ostream& out, std::ostream& err) 
     err << "error: HTTP " << r->status << ": " << r->body.substr(0, 1000) << "\n";
     return 1;
   }
-  out << r->body;
   out.flush();
   return out.good() ? 0 : 1;
 }

@@ -262,6 +262,18 @@ Result<ClientResponse> HttpClient::ReadResponse(bool head_request) {
 
   std::string te = r.Header("Transfer-Encoding");
   std::string cl = r.Header("Content-Length");
+  const bool to_sink = sink_ && r.status >= 200 && r.status < 300;
+  // Moves what was read into r.body to the sink (when there is one for this answer).
+  auto drain = [&]() -> Status {
+    if (!to_sink || r.body.empty()) return Status::Ok();
+    const bool go_on = sink_(r.body);
+    r.body.clear();
+    if (!go_on) {
+      Close();
+      return Status::Canceled("body sink stopped reading");
+    }
+    return Status::Ok();
+  };
   if (IEquals(te, "chunked")) {
     while (true) {
       MM_ASSIGN_OR_RETURN(std::string size_line, ReadLine());
@@ -277,6 +289,7 @@ Result<ClientResponse> HttpClient::ReadResponse(bool head_request) {
         break;
       }
       MM_RETURN_IF_ERROR(ReadExactly(size, &r.body));
+      MM_RETURN_IF_ERROR(drain());
       MM_ASSIGN_OR_RETURN(std::string crlf, ReadLine());
     }
   } else if (!cl.empty()) {
@@ -284,16 +297,19 @@ Result<ClientResponse> HttpClient::ReadResponse(bool head_request) {
     auto [p, ec] = std::from_chars(cl.data(), cl.data() + cl.size(), n);
     if (ec != std::errc()) return Status::Corruption("bad Content-Length: " + cl);
     MM_RETURN_IF_ERROR(ReadExactly(n, &r.body));
+    MM_RETURN_IF_ERROR(drain());
   } else {
     // No length: the body runs to the end of the connection.
     r.body.append(buf_, buf_pos_);
     buf_.clear();
     buf_pos_ = 0;
+    MM_RETURN_IF_ERROR(drain());
     while (true) {
       Status s = Fill();
       if (!s.ok()) break;
       r.body.append(buf_);
       buf_.clear();
+      MM_RETURN_IF_ERROR(drain());
     }
     server_closes_ = true;
   }

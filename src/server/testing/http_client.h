@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -55,6 +56,11 @@ class HttpClient {
   // Sends `raw` bytes as they are and reads one response (for malformed-request tests).
   Result<ClientResponse> SendRaw(std::string_view raw, bool head_request = false);
 
+  // When set, the bodies of 2xx answers are handed to `sink` piece by piece as they arrive
+  // (ClientResponse::body stays empty), so a streamed export is never held whole. The sink
+  // returns false to stop reading (the connection is closed).
+  void set_body_sink(std::function<bool(std::string_view)> sink) { sink_ = std::move(sink); }
+
   // TCP connections opened so far (a keep-alive test expects 1 for many requests).
   int connections_opened() const { return connections_opened_; }
   void Close();
@@ -77,6 +83,7 @@ class HttpClient {
   bool server_closes_ = false;  // the last response said Connection: close
   std::string buf_;
   size_t buf_pos_ = 0;
+  std::function<bool(std::string_view)> sink_;
 };
 
 }  // namespace mm::server
