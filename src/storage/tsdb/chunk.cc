@@ -452,7 +452,7 @@ ChunkIterator::ChunkIterator(std::string_view bytes) {
     return;
   }
   enc_ = static_cast<ChunkEncoding>(*p++);
-  if (!GetUvarint(p, end, n) || n == 0 || n > (1u << 30) || !GetVarint(p, end, t0) ||
+  if (!GetUvarint(p, end, n) || n == 0 || n > kMaxChunkSamples || !GetVarint(p, end, t0) ||
       (n >= 2 && !GetUvarint(p, end, d1)) || !GetUvarint(p, end, ts_len) ||
       ts_len > static_cast<uint64_t>(end - p)) {
     Fail();

@@ -20,6 +20,11 @@ namespace mm::storage::tsdb {
 
 enum class ChunkEncoding : uint8_t { kDecimal = 1, kXor = 2 };
 
+// The most samples a chunk may hold. A regular, constant series costs almost no bits per
+// sample, so decoders refuse more than this rather than trust a count from disk; stores keep
+// their chunk sizes below it.
+inline constexpr uint32_t kMaxChunkSamples = 1u << 16;
+
 // Immutable chunk bytes and their time range, with an intrusive reference count: one
 // allocation (24 bytes of header), and a reference is one pointer.
 class ChunkBytes {

@@ -230,9 +230,18 @@ TEST(ChunkTest, CorruptBytesAreAnErrorNotACrash) {
     for (int k = 0; k < 3 && !bad.empty(); ++k) bad[rng() % bad.size()] ^= static_cast<char>(1 << (rng() % 8));
     std::vector<Sample> out;
     (void)DecodeChunkInto(bad, INT64_MIN, INT64_MAX, out);
-    EXPECT_LE(out.size(), 1u << 30);
+    EXPECT_LE(out.size(), kMaxChunkSamples);
   }
   std::vector<Sample> out;
+  // Found by the fuzzer: a regular, constant chunk needs no bits per sample, so a corrupt
+  // count of 2^28 would decode 2^28 samples out of 18 bytes. Counts above the limit are refused.
+  const std::string huge("\x01\xf6\xaf\xf9\x68\xf5\xd3\xd3\xaf\x00\x00\x00\x00\x00\x00\x00\x00", 17);
+  EXPECT_EQ(DecodeChunkInto(huge, INT64_MIN, INT64_MAX, out).code(), StatusCode::kCorruption);
+  EXPECT_TRUE(out.empty());
+  std::vector<Sample> many(kMaxChunkSamples, Sample{0, 1.0});
+  for (size_t i = 0; i < many.size(); ++i) many[i].t = static_cast<int64_t>(i) * 1000;
+  const std::string most = RoundTrip(many);  // the largest allowed chunk decodes
+  EXPECT_LT(most.size(), 40u);
   EXPECT_EQ(DecodeChunkInto("", INT64_MIN, INT64_MAX, out).code(), StatusCode::kCorruption);
   EXPECT_EQ(DecodeChunkInto("\x07", INT64_MIN, INT64_MAX, out).code(), StatusCode::kCorruption);
   EXPECT_EQ(DecodeChunkInto(good.substr(0, 3), INT64_MIN, INT64_MAX, out).code(),

@@ -631,7 +631,8 @@ Status DiskStore::CutBlock(int64_t w, int64_t end) {
   meta.max_t = end - 1;
   meta.level = 1;
   meta.sources = {name};
-  const uint32_t target = std::max<uint32_t>(1, options_.block_chunk_samples);
+  const uint32_t target =
+      std::clamp<uint32_t>(options_.block_chunk_samples, 1, tsdb::kMaxChunkSamples);
   SelectOptions so{.min_t = w, .max_t = end - 1, .with_strings = true};
   BlockMeta written;
   Status s = WriteBlockTmp(

@@ -464,6 +464,33 @@ TEST_F(DiskStoreTest, CorruptBlockIndexIsSetAsideAndChunkCorruptionFailsTheQuery
   EXPECT_TRUE(head.ok());
 }
 
+TEST_F(DiskStoreTest, TruncatedBlockChunksFailTheQueryNotTheProcess) {
+  auto o = Opts();
+  {
+    auto s = OpenOk(o);
+    for (int b = 0; b < 20; ++b) WriteOk(*s, Series3(kT0 + b * 600'000, 60, b));
+    ASSERT_TRUE(s->ForceFlush().ok());
+    ASSERT_TRUE(s->Close().ok());
+  }
+  auto blocks = BlockDirs();
+  ASSERT_EQ(blocks.size(), 2u);
+  // Chunks and strings cut short (memory-mapped: reads past the end must be caught, not fault).
+  fs::resize_file(blocks[0] + "/chunks", fs::file_size(blocks[0] + "/chunks") / 2);
+  fs::resize_file(blocks[0] + "/strings", 9);
+  auto s = OpenOk(o);
+  ASSERT_NE(s, nullptr);
+  auto r = s->Select({}, SelectOptions{.with_strings = true});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(r.status().message().find(fs::path(blocks[0]).filename().string()),
+            std::string::npos)
+      << r.status().message();
+  // The other block answers.
+  auto later = s->Select({}, SelectOptions{.min_t = kT0 + 2 * kHour, .with_strings = true});
+  ASSERT_TRUE(later.ok()) << later.status().ToString();
+  EXPECT_FALSE(later->empty());
+}
+
 TEST_F(DiskStoreTest, FullDiskRefusesWritesThenRecovers) {
   testing::FaultInjectionEnv env(Env::Default());
   auto o = Opts();

@@ -222,6 +222,7 @@ MemStore::MemStore(MemStoreOptions options) : options_(options) {
   shard_bits_ = std::countr_zero(n);
   options_.shards = n;
   if (options_.chunk_target_samples == 0) options_.chunk_target_samples = 120;
+  options_.chunk_target_samples = std::min(options_.chunk_target_samples, tsdb::kMaxChunkSamples);
   if (options_.clock == nullptr) options_.clock = Clock::Real();
   shards_ = std::make_unique<Shard[]>(n);
 }
