@@ -37,7 +37,7 @@ test: build
 # there are regression tests), then fuzz each target for FUZZ_SECONDS.
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 20
-FUZZ_TARGETS  = line_protocol gzip chunk
+FUZZ_TARGETS  = line_protocol gzip chunk wal
 test-fuzz: deps
 	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMM_BUILD_FUZZ=ON \
 	  -DMM_BUILD_TESTS=OFF -DMM_BUILD_BENCH=OFF -DCMAKE_CXX_COMPILER=clang++ $(CMAKE_ARGS)
