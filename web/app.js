@@ -1,16 +1,15 @@
-// The metrics-manager dashboard: panels from /api/v1/dashboard (or ?panel=QUERY&panel=...),
-// charts by uPlot, data from the Prometheus API (/api/v1/query_range) and live points pushed by
-// the server over server-sent events (/api/v1/stream). Plain ES module, no build step.
+// The metrics-manager dashboard: panels from visualize.yaml (filled into index.html by the
+// server) or ?panel=QUERY&panel=..., charts by uPlot, data from the Prometheus API
+// (/api/v1/query_range) and live points pushed by the server over server-sent events
+// (/api/v1/stream). Plain ES module, no build step.
 //
-// uPlot is imported dynamically: this module runs (and starts the data requests) while uPlot
-// still loads and compiles; charts wait for it (index.html preloads it).
+// The first data requests are already under way when this runs (index.html's boot script,
+// window.mmBoot); uPlot is imported dynamically, so each panel draws as soon as both its data
+// and uPlot are there (index.html preloads it).
+const boot = window.mmBoot;
 let uPlot = null;
-const uPlotReady = import('/vendor/uPlot.esm.js').then((m) => { uPlot = m.default; });
-
-const RANGES = { '15m': 900, '1h': 3600, '24h': 86400, '7d': 604800 };
-const TIMEFRAMES = { last_15m: '15m', '15m': '15m', last_hour: '1h', '1h': '1h', last_24h: '24h',
-  '24h': '24h', last_7d: '7d', '7d': '7d' };
-const TARGET_POINTS = 600;          // per series and chart: about one per 1-2 pixels
+const uPlotReady = boot.uPlot.then((m) => { uPlot = m.default; });
+const { RANGES, TARGET_POINTS } = boot;
 const STREAM_STEPS = 3;             // steps each live event repeats
 const PALETTE_LIGHT = ['#2b6cb0', '#dd6b20', '#2f855a', '#c53030', '#6b46c1', '#b7791f', '#00838f', '#d53f8c'];
 const PALETTE_DARK = ['#63b3ed', '#f6ad55', '#68d391', '#fc8181', '#b794f4', '#f6e05e', '#4fd1c5', '#f687b3'];
@@ -40,10 +39,14 @@ function showError(text) {
   if (box.textContent !== text) box.textContent = text;
 }
 
+// GET path?params as JSON; an API error (status "error") throws its message.
 async function api(path, params) {
-  const qs = new URLSearchParams();
-  for (const [k, v] of params) qs.append(k, v);
-  const res = await fetch(`${path}?${qs}`, { headers: { Accept: 'application/json' } });
+  return parseApi(path, await fetch(`${path}?${new URLSearchParams(params)}`,
+    { headers: { Accept: 'application/json' } }));
+}
+
+// The JSON body of a fetch response of `path`.
+async function parseApi(path, res) {
   let body;
   try { body = await res.json(); } catch { throw new Error(`${path}: HTTP ${res.status}`); }
   if (body.status === 'error') throw new Error(body.error || `${path}: HTTP ${res.status}`);
@@ -90,30 +93,79 @@ function dark() { return matchMedia('(prefers-color-scheme: dark)').matches; }
 
 // ---------- panel data ----------
 
-// series: Map key → {label, query, values: Map(t seconds → value)}; edge: {t, values: Map key → v}
+// series: Map key → {qi, label, t: [seconds], v: [value or null]}, t ascending (arrays, not maps:
+// an hour of points merges and lines up in a few milliseconds); null (from NaN, ±Inf) is a gap.
+// edge: {t, values: Map key → v}.
+
+// "1.5" → 1.5; "NaN", "+Inf", "-Inf" → null (a gap: uPlot cannot draw them).
+function sampleValue(text) {
+  const v = +text;
+  return Number.isFinite(v) ? v : null;
+}
+
+// The first index of sorted `ts` whose time is >= t.
+function lowerBound(ts, t) {
+  let lo = 0, hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ts[mid] < t) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
+function seriesOf(panel, qi, metric) {
+  const key = `${qi}|${JSON.stringify(metric)}`;
+  let s = panel.series.get(key);
+  if (!s) {
+    s = { qi, label: labelText(metric, panel.queries[qi]), t: [], v: [] };
+    panel.series.set(key, s);
+  }
+  return [key, s];
+}
+
 function mergeMatrix(panel, qi, result, replace) {
   if (replace) {
     for (const [k, s] of panel.series) if (s.qi === qi) panel.series.delete(k);
   }
   for (const r of result) {
-    const key = `${qi}|${JSON.stringify(r.metric)}`;
-    let s = panel.series.get(key);
-    if (!s) {
-      s = { qi, label: labelText(r.metric, panel.queries[qi]), values: new Map() };
-      panel.series.set(key, s);
+    const [, s] = seriesOf(panel, qi, r.metric);
+    // Index loops, not for-of with destructuring: this runs once per point before the engine
+    // has optimized anything, where an iterator per point costs several times more.
+    const values = r.values || [];
+    for (let p = 0; p < values.length; p++) {
+      const t = +values[p][0], v = sampleValue(values[p][1]);
+      const n = s.t.length;
+      if (!n || t > s.t[n - 1]) {  // the usual case: newer than all we have
+        s.t.push(t);
+        s.v.push(v);
+        continue;
+      }
+      const i = lowerBound(s.t, t);
+      if (s.t[i] === t) {
+        s.v[i] = v;
+      } else {
+        s.t.splice(i, 0, t);
+        s.v.splice(i, 0, v);
+      }
     }
-    for (const [t, v] of r.values || []) s.values.set(+t, +v);
+  }
+}
+
+// A load's answer for query `qi` (/api/v1/query_range_batch: columns), replacing what it had.
+function setColumns(panel, qi, answer) {
+  for (const [k, s] of panel.series) if (s.qi === qi) panel.series.delete(k);
+  for (const r of answer.series) {
+    const [, s] = seriesOf(panel, qi, r.metric);
+    s.t = r.t;
+    s.v = r.v;
   }
 }
 
 function mergeEdge(panel, qi, t, result) {
   if (!panel.edge || panel.edge.t !== t) panel.edge = { t, values: new Map() };
   for (const r of result) {
-    const key = `${qi}|${JSON.stringify(r.metric)}`;
-    if (!panel.series.has(key)) {
-      panel.series.set(key, { qi, label: labelText(r.metric, panel.queries[qi]), values: new Map() });
-    }
-    panel.edge.values.set(key, +r.value[1]);
+    const [key] = seriesOf(panel, qi, r.metric);
+    panel.edge.values.set(key, sampleValue(r.value[1]));
   }
 }
 
@@ -121,23 +173,35 @@ function mergeEdge(panel, qi, t, result) {
 function buildData(panel) {
   const now = Date.now() / 1000;
   const min = state.view ? state.view.min : now - RANGES[state.range] - step();
-  const xsSet = new Set();
   const keys = [...panel.series.keys()].sort();
-  for (const k of keys) {
-    const vals = panel.series.get(k).values;
-    for (const t of vals.keys()) {
-      if (t < min) vals.delete(t); else xsSet.add(t);
+  const all = keys.map((k) => panel.series.get(k));
+  for (const s of all) {  // what slid out of the window
+    const i = lowerBound(s.t, min);
+    if (i) {
+      s.t.splice(0, i);
+      s.v.splice(0, i);
     }
   }
-  const xs = [...xsSet].sort((a, b) => a - b);
+  let xs;
+  if (all.length === 1) {
+    xs = all[0].t.slice();
+  } else {  // the union of the series' times
+    const sorted = Float64Array.from(all.flatMap((s) => s.t)).sort();
+    xs = [];
+    for (const t of sorted) if (!xs.length || t !== xs[xs.length - 1]) xs.push(t);
+  }
   const edge = !state.view && panel.edge && (!xs.length || panel.edge.t > xs[xs.length - 1]) ? panel.edge : null;
-  if (edge) xs.push(edge.t);
-  const data = [xs];
-  for (const k of keys) {
-    const vals = panel.series.get(k).values;
-    const ys = xs.map((t) => (vals.has(t) ? vals.get(t) : null));
-    if (edge) ys[ys.length - 1] = edge.values.has(k) ? edge.values.get(k) : null;
-    data.push(ys);
+  const data = [xs, ...all.map((s) => {
+    if (all.length === 1) return s.v.slice();
+    const ys = new Array(xs.length).fill(null);
+    for (let i = 0, j = 0; i < xs.length && j < s.t.length; i++) {
+      if (xs[i] === s.t[j]) ys[i] = s.v[j++];
+    }
+    return ys;
+  })];
+  if (edge) {
+    xs.push(edge.t);
+    keys.forEach((k, si) => data[si + 1].push(edge.values.has(k) ? edge.values.get(k) : null));
   }
   return { keys, data };
 }
@@ -150,10 +214,17 @@ function xRange() {
   return [now - RANGES[state.range], now];
 }
 
-function makeChart(panel, keys, data) {
-  const palette = dark() ? PALETTE_DARK : PALETTE_LIGHT;
-  const axis = { stroke: css('--axis'), grid: { stroke: css('--grid'), width: 1 }, ticks: { stroke: css('--grid') } };
-  const width = Math.max(200, panel.el.querySelector('.chart').clientWidth);
+function chartWidth(panel) { return Math.max(200, panel.el.querySelector('.chart').clientWidth); }
+
+// The colours of the current scheme, read once per drawing pass (reading styles forces a style
+// recalculation when the DOM has changed).
+function themeColors() {
+  return { palette: dark() ? PALETTE_DARK : PALETTE_LIGHT, axis: css('--axis'), grid: css('--grid') };
+}
+
+function makeChart(panel, keys, data, width, colors) {
+  const palette = colors.palette;
+  const axis = { stroke: colors.axis, grid: { stroke: colors.grid, width: 1 }, ticks: { stroke: colors.grid } };
   const opts = {
     width,
     height: 220,
@@ -238,7 +309,15 @@ function stack(data) {
   return [data[0], ...data.slice(1).map((ys) => ys.map((v, j) => (acc[j] += v == null ? 0 : v)))];
 }
 
-function render(panel) {
+// Draws (or updates) the charts of `panels` in one pass: every layout read first, then the writes,
+// so the page is laid out once, not once per chart.
+function renderPanels(panels) {
+  const widths = panels.map((p) => (p.chart ? 0 : chartWidth(p)));
+  const colors = themeColors();
+  panels.forEach((p, i) => render(p, widths[i], colors));
+}
+
+function render(panel, width, colors) {
   const built = buildData(panel);
   const keys = built.keys;
   panel.raw = panel.stacked ? built.data : null;
@@ -247,7 +326,7 @@ function render(panel) {
   empty.textContent = keys.length ? '' : (panel.error || 'No data in this timeframe.');
   if (!panel.chart || panel.chartKeys !== keys.join('\n')) {
     if (panel.chart) panel.chart.destroy();
-    makeChart(panel, keys, data);
+    makeChart(panel, keys, data, width || chartWidth(panel), colors || themeColors());
   } else {
     panel.chart.setData(data, false);
     panel.chart.setScale('x', { min: xRange()[0], max: xRange()[1] });
@@ -276,7 +355,7 @@ function renderAll() {
   renderQueued = true;
   requestAnimationFrame(() => {
     renderQueued = false;
-    for (const p of state.panels) render(p);
+    renderPanels(state.panels);
   });
 }
 
@@ -328,37 +407,65 @@ function startPan(u, e) {
 
 // ---------- loading and streaming ----------
 
-async function loadPanel(panel) {
+// The range queries' window: the current view on the step grid (one for every panel).
+function dataView() {
   const s = step();
   const [min, max] = xRange();
-  const start = Math.floor(min / s) * s;
-  const end = Math.floor(max / s) * s;
-  panel.error = '';
-  await Promise.all(panel.queries.map(async (q, qi) => {
-    try {
-      const body = await api('/api/v1/query_range', [['query', q], ['start', start], ['end', end], ['step', s]]);
-      mergeMatrix(panel, qi, body.data.result, true);
-    } catch (err) {
-      panel.error = `${q}: ${err.message}`;
-    }
-  }));
-  panel.edge = null;
+  return { start: Math.floor(min / s) * s, end: Math.floor(max / s) * s, step: s };
 }
 
-async function loadAll() {
+// The range queries of `panels` over `view`, in as few requests as the server takes
+// (/api/v1/query_range_batch): one request, one answer to parse and one task for the page, where
+// a request per query costs each of those per query. The boot script's requests are taken over.
+async function loadPanels(panels, view = dataView()) {
+  const queries = [...new Set(panels.flatMap((p) => p.queries))];
+  const answers = new Map();  // query → its query_range answer
+  await Promise.all(boot.batches(queries).map(async (batch) => {
+    const body = boot.batchBody(batch, view);
+    const early = boot.pending.get(body);
+    boot.pending.delete(body);
+    try {
+      const res = await (early || boot.postBatch(body));
+      const { results } = await parseApi('/api/v1/query_range_batch', res);
+      batch.forEach((q, i) => answers.set(q, results[i]));
+    } catch (err) {
+      for (const q of batch) answers.set(q, { status: 'error', error: err.message });
+    }
+  }));
+  for (const p of panels) {
+    p.error = '';
+    p.queries.forEach((q, qi) => {
+      const r = answers.get(q);
+      if (r.status === 'success') setColumns(p, qi, r);
+      else p.error = `${q}: ${r.error}`;
+    });
+    p.edge = null;
+  }
+}
+
+// Loads every panel, then draws them all in one pass (one layout and one frame for the lot:
+// drawing each as it arrives costs a layout and a frame per chart).
+async function loadAll(view = dataView()) {
   const t0 = performance.now();
   for (const p of state.panels) p.series = new Map();
-  await Promise.all([...state.panels.map(loadPanel), uPlotReady]);
+  let dataAt = 0;  // when the data was in (ms since navigation start)
+  await Promise.all([loadPanels(state.panels, view).then(() => { dataAt = performance.now(); }),
+    uPlotReady]);
   const t1 = performance.now();
-  for (const p of state.panels) render(p);
+  renderPanels(state.panels);
+  const drawMs = performance.now() - t1;
+  boot.pending.clear();  // what the first load did not take is stale now
   const failed = state.panels.filter((p) => p.error);
   showError(failed.length ? failed.map((p) => `${p.title}: ${p.error}`).join('\n') : '');
   if (!state.ready) {
+    await null;  // uPlot draws in a microtask after the last chart's creation
     state.ready = true;
     performance.mark('mm-first-paint');
     window.mmFirstPaint = performance.now();
     window.mmLoadMs = performance.now() - t0;
-    window.mmTimings = { moduleStart, config: configMs, data: t1 - t0, render: performance.now() - t1 };
+    // Since navigation start: this module running, uPlot ready, the last data in; and how long
+    // drawing the charts took.
+    window.mmTimings = { moduleStart, uplot: uPlotAt, data: dataAt, draw: drawMs };
   }
   connectStream();
 }
@@ -474,8 +581,8 @@ async function onAdd(ev) {
   const panel = addPanel({ queries: [q] }, { removable: true });
   input.value = '';
   saveUrl();
-  await Promise.all([loadPanel(panel), uPlotReady]);
-  render(panel);
+  await Promise.all([loadPanels([panel]), uPlotReady]);
+  renderPanels([panel]);
   connectStream();
   setStatus(`Added panel ${q}`);
 }
@@ -533,24 +640,14 @@ function debounce(fn, ms) {
 // ---------- start ----------
 
 const moduleStart = performance.now();
-let configMs = 0;
+let uPlotAt = 0;
+uPlotReady.then(() => { uPlotAt = performance.now(); });
 
 async function main() {
-  const url = new URL(location.href);
-  let config = { panels: [], timeframe: 'last_hour' };
-  try {
-    config = (await (await fetch('/api/v1/dashboard')).json());
-  } catch (e) {
-    showError(`Cannot read the dashboard's panels: ${e.message}`);
-  }
-  configMs = performance.now() - moduleStart;
-  state.range = TIMEFRAMES[url.searchParams.get('range')] || TIMEFRAMES[config.timeframe] || '1h';
+  state.range = boot.range;
   for (const r of document.querySelectorAll('input[name="range"]')) r.checked = r.value === state.range;
-
-  const own = url.searchParams.getAll('panel');
-  const panels = own.length ? own.map((q) => ({ queries: [q] })) : config.panels;
-  for (const p of panels) addPanel(p);
-  for (const q of url.searchParams.getAll('add')) addPanel({ queries: [q] }, { removable: true });
+  for (const p of boot.panels) addPanel(p);
+  for (const q of boot.added) addPanel({ queries: [q] }, { removable: true });
 
   document.querySelectorAll('input[name="range"]').forEach((r) => r.addEventListener('change', () => {
     state.range = r.value;
@@ -583,7 +680,7 @@ async function main() {
   // Keep the live window sliding even when no data arrives.
   setInterval(() => { if (!state.view) renderAll(); }, 5000);
 
-  await loadAll();
+  await loadAll(boot.view);
   loadMetricNames();
 }
 

@@ -1,5 +1,6 @@
 #include "server/dashboard.h"
 
+#include <charconv>
 #include <cmath>
 
 #include "server/prom_json.h"
@@ -12,14 +13,16 @@ namespace {
 constexpr size_t kMaxStreamQueries = 64;
 constexpr int64_t kMaxStreamSteps = 60;
 
-void AppendNumberOrNull(std::string& out, const std::optional<double>& v) {
+// The shortest round-trip digits without an exponent (as AppendPromValue, unquoted); null when
+// there is no finite value.
+void AppendNumberOrNull(std::string& out, std::optional<double> v) {
   if (!v || !std::isfinite(*v)) {
     out.append("null");
     return;
   }
-  std::string quoted;
-  AppendPromValue(quoted, *v);  // "1.5": shortest round-trip form, quoted
-  out.append(quoted, 1, quoted.size() - 2);
+  char buf[400];  // the longest fixed form of a double has 309 digits before the point
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, *v, std::chars_format::fixed);
+  out.append(buf, end);
 }
 
 }  // namespace
@@ -85,6 +88,61 @@ std::string EncodeDashboard(const DashboardConfig& config) {
     out.push_back('}');
   }
   out.append("]}");
+  return out;
+}
+
+std::string EncodeSeriesColumns(const QueryResult& result) {
+  std::string out = R"({"status":"success","series":[)";
+  auto append_series = [&out](const Labels& labels, const std::vector<SamplePoint>& samples) {
+    out.append(R"({"metric":)");
+    AppendLabelsObject(out, labels);
+    out.append(R"(,"t":[)");
+    for (size_t i = 0; i < samples.size(); ++i) {
+      if (i) out.push_back(',');
+      AppendPromTimestamp(out, samples[i].timestamp_ms);
+    }
+    out.append(R"(],"v":[)");
+    for (size_t i = 0; i < samples.size(); ++i) {
+      if (i) out.push_back(',');
+      AppendNumberOrNull(out, samples[i].value);
+    }
+    out.append("]}");
+  };
+  switch (result.type) {
+    case QueryResult::Type::kScalar:
+      append_series(Labels{}, {result.scalar});
+      break;
+    case QueryResult::Type::kVector:
+    case QueryResult::Type::kMatrix:
+      for (size_t i = 0; i < result.series.size(); ++i) {
+        if (i) out.push_back(',');
+        append_series(result.series[i].labels, result.series[i].samples);
+      }
+      break;
+    case QueryResult::Type::kString:
+      break;  // nothing to chart
+  }
+  out.append("]}");
+  return out;
+}
+
+std::string IndexWithConfig(std::string_view index_html, std::string_view config_json) {
+  const size_t at = index_html.find(kIndexConfigElement);
+  if (at == std::string_view::npos) return std::string(index_html);
+  constexpr std::string_view kNull = "null</script>";
+  const std::string_view open =
+      kIndexConfigElement.substr(0, kIndexConfigElement.size() - kNull.size());
+  std::string out(index_html.substr(0, at));
+  out.append(open);
+  for (char c : config_json) {
+    if (c == '<') {
+      out.append("\\u003c");  // only inside JSON strings, where the escape means the same
+    } else {
+      out.push_back(c);
+    }
+  }
+  out.append("</script>");
+  out.append(index_html.substr(at + kIndexConfigElement.size()));
   return out;
 }
 

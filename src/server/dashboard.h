@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.h"
@@ -40,6 +41,23 @@ std::vector<DashboardPanel> DefaultDashboardPanels();
 // {"timeframe":"last_hour","theme":"","panels":[{"title":..,"queries":[..],"unit":..,
 //  "y_min":..,"y_max":..,"stacked":..}]} — the defaults when config.panels is empty.
 std::string EncodeDashboard(const DashboardConfig& config);
+
+// The element of index.html that carries the panel list, and the page with it filled in: the
+// server writes EncodeDashboard's JSON there, so the page knows its panels without a round trip
+// and starts the data requests before its scripts load. Every '<' in the JSON is written \u003c,
+// so no value can end the element early (or open a comment in it). A page without the element is
+// returned unchanged.
+inline constexpr std::string_view kIndexConfigElement =
+    R"(<script type="application/json" id="mm-config">null</script>)";
+std::string IndexWithConfig(std::string_view index_html, std::string_view config_json);
+
+// One query's answer in /api/v1/query_range_batch: the series as columns, ready for a chart —
+//   {"status":"success","series":[{"metric":{..},"t":[seconds,..],"v":[number|null,..]}]}
+// Times as Prometheus writes them (seconds, up to 3 decimals), values as JSON numbers and null
+// where a value is not finite (NaN, ±Inf: a gap on the chart). A page parses this into number
+// arrays with no work per point, where [[t,"v"],..] costs an array and a string per point.
+// A scalar is one series with no labels.
+std::string EncodeSeriesColumns(const QueryResult& result);
 
 // What one /api/v1/stream asks for: the panel queries (`query`, repeated), the chart step
 // (`step`, a duration or seconds) and how many recent steps each event repeats (`steps`, 1..60,

@@ -1,4 +1,5 @@
-// The dashboard's server half: embedded assets (types, ETag revalidation), /api/v1/dashboard,
+// The dashboard's server half: embedded assets (types, ETag revalidation), the page with its
+// panels filled in, /api/v1/dashboard, the batched range queries of its first load (columns),
 // and the live event stream over a real socket (first event, a write pushed within 1 s, Stop()
 // ends open streams at once).
 #include "server/dashboard.h"
@@ -12,8 +13,11 @@
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <cmath>
+#include <limits>
 
 #include "server/http_server.h"
+#include "server/router.h"
 #include "server/testing/http_client.h"
 #include "server/testing/vector_storage.h"
 #include "server/web_assets.h"
@@ -157,6 +161,63 @@ TEST_F(DashboardTest, DefaultPanelsWhenNoneConfigured) {
   EXPECT_TRUE(ingestion);
 }
 
+TEST_F(DashboardTest, PageCarriesItsPanels) {
+  auto r = client_->Get("/");
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->status, 200);
+  const std::string open = R"(<script type="application/json" id="mm-config">)";
+  size_t from = r->body.find(open);
+  ASSERT_NE(from, std::string::npos) << r->body;
+  from += open.size();
+  json::value config = json::parse(r->body.substr(from, r->body.find("</script>", from) - from));
+  EXPECT_EQ(config, json::parse(client_->Get("/api/v1/dashboard")->body));
+  EXPECT_EQ(config.at("panels").as_array().size(), DefaultDashboardPanels().size());
+  // The page's ETag is not the template's: another panel list is another page.
+  EXPECT_NE(r->Header("ETag"), std::string(FindWebAsset("/index.html")->etag));
+  EXPECT_EQ(client_->Get("/index.html")->body, r->body);
+}
+
+TEST_F(DashboardTest, QueryRangeBatchAnswersEachQueryInColumns) {
+  ASSERT_EQ(client_->Post("/write?precision=ms",
+                          "temp value=1 1699999990000\ntemp value=3 1699999995000", "text/plain")
+                ->status,
+            204);
+  const std::string window = "&start=1699999990&end=1699999995&step=5";
+  auto r = client_->Post("/api/v1/query_range_batch",
+                         "query=temp&query=rate(temp&query=temp%20*%202" + window,
+                         "application/x-www-form-urlencoded");
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->status, 200) << r->body;
+  json::value v = json::parse(r->body);
+  const auto& results = v.at("results").as_array();
+  ASSERT_EQ(results.size(), 3u);
+  const auto& temp = results[0].at("series").as_array().at(0);
+  EXPECT_EQ(temp.at("metric").at("__name__"), "temp");
+  EXPECT_EQ(json::serialize(temp.at("t")), "[1699999990,1699999995]");
+  EXPECT_EQ(json::serialize(temp.at("v")), "[1,3]");
+  // One bad query is its own error, as /api/v1/query_range would answer it.
+  EXPECT_EQ(results[1].at("status"), "error");
+  EXPECT_EQ(results[1].at("errorType"), "bad_data");
+  EXPECT_EQ(json::serialize(results[2].at("series").as_array().at(0).at("v")), "[2,6]");
+  // The same over GET.
+  auto g = client_->Get("/api/v1/query_range_batch?query=temp" + window);
+  ASSERT_TRUE(g.ok());
+  EXPECT_EQ(g->status, 200);
+  EXPECT_EQ(json::parse(g->body).at("results").as_array().size(), 1u);
+
+  // The request's own faults are 400s.
+  EXPECT_EQ(client_->Get("/api/v1/query_range_batch?start=1&end=2&step=1")->status, 400);
+  EXPECT_EQ(client_->Get("/api/v1/query_range_batch?query=temp&start=x&end=2&step=1")->status,
+            400);
+  EXPECT_EQ(client_->Get("/api/v1/query_range_batch?query=temp&start=1&end=2&step=0")->status,
+            400);
+  std::string many;
+  for (size_t i = 0; i <= kMaxBatchQueries; ++i) many += "query=temp&";
+  auto too_many = client_->Get("/api/v1/query_range_batch?" + many + "start=1&end=2&step=1");
+  EXPECT_EQ(too_many->status, 400);
+  EXPECT_NE(too_many->body.find("more than 64"), std::string::npos) << too_many->body;
+}
+
 TEST(DashboardEncodeTest, ConfiguredPanels) {
   DashboardConfig c;
   c.timeframe = "last_15m";
@@ -175,6 +236,54 @@ TEST(DashboardEncodeTest, ConfiguredPanels) {
   EXPECT_EQ(panel.at("y_min").to_number<double>(), 0);
   EXPECT_TRUE(panel.at("y_max").is_null());
   EXPECT_EQ(panel.at("stacked"), true);
+}
+
+TEST(DashboardEncodeTest, IndexWithConfigFillsTheElementSafely) {
+  const std::string page = "<head>" + std::string(kIndexConfigElement) + "<script>x</script>";
+  // A title that would end the element, or open a comment in it, were '<' written as is.
+  const std::string config = R"({"panels":[{"title":"</script><!--<script>"}]})";
+  std::string out = IndexWithConfig(page, config);
+  const std::string open = R"(<script type="application/json" id="mm-config">)";
+  ASSERT_EQ(out.rfind("<head>" + open, 0), 0u) << out;
+  size_t from = out.find(open) + open.size();
+  size_t to = out.find("</script>", from);
+  ASSERT_NE(to, std::string::npos);
+  std::string inside = out.substr(from, to - from);
+  EXPECT_EQ(inside.find('<'), std::string::npos) << inside;
+  EXPECT_EQ(json::parse(inside), json::parse(config));  // the same JSON, escapes decoded
+  EXPECT_EQ(out.substr(to), "</script><script>x</script>");
+  // A page without the element is served as it is.
+  EXPECT_EQ(IndexWithConfig("<p>plain</p>", config), "<p>plain</p>");
+}
+
+TEST(DashboardEncodeTest, SeriesColumns) {
+  QueryResult m;
+  m.type = QueryResult::Type::kMatrix;
+  m.series.push_back({Labels{{"__name__", "a"}, {"host", "h1"}},
+                      {{1700000000000, 1.5}, {1700000000500, std::nan("")}, {1700000001000, -2}}});
+  m.series.push_back({Labels{}, {{1700000002000, std::numeric_limits<double>::infinity()}}});
+  json::value v = json::parse(EncodeSeriesColumns(m));
+  EXPECT_EQ(v.at("status"), "success");
+  const auto& series = v.at("series").as_array();
+  ASSERT_EQ(series.size(), 2u);
+  EXPECT_EQ(series[0].at("metric").at("host"), "h1");
+  const auto& t = series[0].at("t").as_array();
+  ASSERT_EQ(t.size(), 3u);
+  EXPECT_EQ(t[0].to_number<double>(), 1700000000);
+  EXPECT_EQ(t[1].to_number<double>(), 1700000000.5);
+  const auto& val = series[0].at("v").as_array();
+  EXPECT_EQ(val[0].to_number<double>(), 1.5);
+  EXPECT_TRUE(val[1].is_null());  // NaN: a gap
+  EXPECT_EQ(val[2].to_number<double>(), -2);
+  EXPECT_TRUE(series[1].at("metric").as_object().empty());
+  EXPECT_TRUE(series[1].at("v").as_array()[0].is_null());  // +Inf
+
+  QueryResult scalar;
+  scalar.type = QueryResult::Type::kScalar;
+  scalar.scalar = {1700000000000, 7};
+  v = json::parse(EncodeSeriesColumns(scalar));
+  ASSERT_EQ(v.at("series").as_array().size(), 1u);
+  EXPECT_EQ(v.at("series").as_array()[0].at("v").as_array()[0].to_number<double>(), 7);
 }
 
 TEST(DashboardStreamRequestTest, Parameters) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <functional>
 #include <limits>
 
 #include "ingest/gzip.h"
@@ -197,12 +199,12 @@ Router::Router(ServerContext context, size_t max_body_bytes)
   clock_ = ctx_.clock != nullptr ? ctx_.clock : Clock::Real();
 
   static constexpr std::string_view kHandlers[] = {
-      "/write", "/api/v2/write", "/api/v1/query", "/api/v1/query_range", "/api/v1/series",
-      "/api/v1/labels", "/api/v1/label/:name/values", "/api/v1/status/buildinfo",
-      "/api/v1/metadata", "/api/v1/query_exemplars", "/api/v1/rules", "/api/v1/alerts",
-      "/metrics", "/health", "/ping", "/", "/favicon.ico", "/api/v1/dashboard", "/api/v1/stream",
-      "/api/v1/export", "/api/v1/import", "/internal/force_flush",
-      "/:asset", kOtherHandler};
+      "/write", "/api/v2/write", "/api/v1/query", "/api/v1/query_range",
+      "/api/v1/query_range_batch", "/api/v1/series", "/api/v1/labels",
+      "/api/v1/label/:name/values", "/api/v1/status/buildinfo", "/api/v1/metadata",
+      "/api/v1/query_exemplars", "/api/v1/rules", "/api/v1/alerts", "/metrics", "/health", "/ping",
+      "/", "/favicon.ico", "/api/v1/dashboard", "/api/v1/stream", "/api/v1/export",
+      "/api/v1/import", "/internal/force_flush", "/:asset", kOtherHandler};
   for (std::string_view h : kHandlers) {
     latency_.emplace(std::string(h),
                      metrics_->NewHistogram("mm_http_request_duration_seconds",
@@ -224,6 +226,15 @@ Router::Router(ServerContext context, size_t max_body_bytes)
   if (ctx_.register_metrics) ctx_.register_metrics(*metrics_);
   write_epoch_ = ctx_.write_epoch != nullptr ? ctx_.write_epoch : &own_write_epoch_;
   dashboard_json_ = EncodeDashboard(ctx_.dashboard);
+  if (const WebAsset* index = FindWebAsset("/index.html")) {
+    index_html_ = IndexWithConfig(index->data, dashboard_json_);
+    // The page's own hash and the panel list's: a new binary or a new visualize.yaml is a new
+    // page. Same width as the other ETags (20 hex digits, quoted).
+    char hash[12];
+    std::snprintf(hash, sizeof hash, "%08zx",
+                  std::hash<std::string>{}(dashboard_json_) & 0xffffffffu);
+    index_etag_ = std::string(index->etag.substr(0, 13)) + hash + "\"";
+  }
 }
 
 Router::~Router() = default;
@@ -254,6 +265,7 @@ HttpResponse Router::Handle(const HttpRequest& req) {
       {"/api/v2/write", kPost, &Router::WriteV2},
       {"/api/v1/query", kGet | kPost, &Router::Query},
       {"/api/v1/query_range", kGet | kPost, &Router::QueryRange},
+      {"/api/v1/query_range_batch", kGet | kPost, &Router::QueryRangeBatch},
       {"/api/v1/render", kGet | kHead, &Router::Render},
       {"/api/v1/series", kGet | kPost, &Router::Series},
       {"/api/v1/labels", kGet | kPost, &Router::Labels},
@@ -396,30 +408,71 @@ HttpResponse Router::Query(const HttpRequest&, const Params& p) {
   return Json(200, EncodeQueryResult(*result));
 }
 
-HttpResponse Router::QueryRange(const HttpRequest&, const Params& p) {
-  // Checked in Prometheus' order, with its messages.
+namespace {
+
+struct RangeWindow {
+  int64_t start_ms, end_ms, step_ms;
+};
+
+// start, end and step of a range query, checked in Prometheus' order, with its messages
+// (kInvalidArgument: the complete bad_data message).
+Result<RangeWindow> RangeParams(const Params& p) {
+  auto invalid = [](std::string_view param, std::string_view message) {
+    return Status::InvalidArgument("invalid parameter \"" + std::string(param) +
+                                   "\": " + std::string(message));
+  };
   auto start = ParsePromTimeMillis(p.Get("start"));
-  if (!start.ok()) return InvalidParam("start", start.status().message());
+  if (!start.ok()) return invalid("start", start.status().message());
   auto end = ParsePromTimeMillis(p.Get("end"));
-  if (!end.ok()) return InvalidParam("end", end.status().message());
-  if (*end < *start) return InvalidParam("end", "end timestamp must not be before start time");
+  if (!end.ok()) return invalid("end", end.status().message());
+  if (*end < *start) return invalid("end", "end timestamp must not be before start time");
   auto step = ParsePromDurationMillis(p.Get("step"));
-  if (!step.ok()) return InvalidParam("step", step.status().message());
+  if (!step.ok()) return invalid("step", step.status().message());
   if (*step <= 0) {
-    return InvalidParam("step",
-                        "zero or negative query resolution step widths are not accepted. Try a "
-                        "positive integer");
+    return invalid("step",
+                   "zero or negative query resolution step widths are not accepted. Try a "
+                   "positive integer");
   }
   // (end - start) / step in 128 bits: the bounds may be the extreme "unbounded" times.
   __int128 points = (static_cast<__int128>(*end) - *start) / *step;
   if (points > kMaxPointsPerSeries) {
-    return BadData(
+    return Status::InvalidArgument(
         "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query "
         "resolution (?step=XX)");
   }
-  auto result = ctx_.engine->Range(p.Get("query"), *start, *end, *step);
+  return RangeWindow{*start, *end, *step};
+}
+
+}  // namespace
+
+HttpResponse Router::QueryRange(const HttpRequest&, const Params& p) {
+  auto w = RangeParams(p);
+  if (!w.ok()) return BadData(w.status().message());
+  auto result = ctx_.engine->Range(p.Get("query"), w->start_ms, w->end_ms, w->step_ms);
   if (!result.ok()) return ExecError(result.status(), "query");
   return Json(200, EncodeQueryResult(*result));
+}
+
+HttpResponse Router::QueryRangeBatch(const HttpRequest&, const Params& p) {
+  std::vector<std::string_view> queries = p.GetAll("query");
+  if (queries.empty()) return BadData("no query parameter provided");
+  if (queries.size() > kMaxBatchQueries) {
+    return InvalidParam("query", "more than " + std::to_string(kMaxBatchQueries) +
+                                     " queries in one request");
+  }
+  auto w = RangeParams(p);
+  if (!w.ok()) return BadData(w.status().message());
+  // One element per query, in order: its series as columns (EncodeSeriesColumns) or the error
+  // /api/v1/query_range would answer; one query's error does not fail the others.
+  std::string body = R"({"status":"success","results":[)";
+  for (size_t i = 0; i < queries.size(); ++i) {
+    if (i) body.push_back(',');
+    auto result = ctx_.engine->Range(queries[i], w->start_ms, w->end_ms, w->step_ms);
+    body.append(result.ok() ? EncodeSeriesColumns(*result)
+                            : ExecError(result.status(), "query").body);
+  }
+  body.append("]}");
+  return Json(200, std::move(body));
 }
 
 HttpResponse Router::Render(const HttpRequest&, const Params& p) {
@@ -567,7 +620,10 @@ HttpResponse Router::Ping(const HttpRequest&, const Params&) {
   return r;
 }
 
-HttpResponse Router::Index(const HttpRequest& r, const Params& p) { return Asset(r, p); }
+HttpResponse Router::Index(const HttpRequest& r, const Params& p) {
+  if (index_html_.empty()) return Asset(r, p);
+  return Cached(r, index_etag_, "text/html; charset=utf-8", index_html_);
+}
 
 HttpResponse Router::Favicon(const HttpRequest& r, const Params& p) {
   HttpRequest svg = r;
@@ -577,21 +633,27 @@ HttpResponse Router::Favicon(const HttpRequest& r, const Params& p) {
 
 // Embedded files: revalidated on every load (no-cache) and answered 304 while the ETag matches,
 // so a new binary's page is never mixed with an old cached script.
-HttpResponse Router::Asset(const HttpRequest& req, const Params&) {
+HttpResponse Router::Asset(const HttpRequest& req, const Params& p) {
+  if (req.path == "/index.html") return Index(req, p);
   const WebAsset* a = FindWebAsset(req.path);
   if (a == nullptr) return ApiError("not_found", 404, "no route for " + req.path);
+  return Cached(req, a->etag, a->content_type, a->data);
+}
+
+HttpResponse Router::Cached(const HttpRequest& req, std::string_view etag,
+                            std::string_view content_type, std::string_view body) {
   HttpResponse r;
-  r.headers.emplace_back("ETag", std::string(a->etag));
+  r.headers.emplace_back("ETag", std::string(etag));
   r.headers.emplace_back("Cache-Control", "no-cache");
   r.headers.emplace_back("X-Content-Type-Options", "nosniff");
   if (!req.if_none_match.empty() &&
-      (req.if_none_match == "*" || req.if_none_match.find(a->etag) != std::string::npos)) {
+      (req.if_none_match == "*" || req.if_none_match.find(etag) != std::string::npos)) {
     r.status = 304;
     r.content_type.clear();
     return r;
   }
-  r.content_type = std::string(a->content_type);
-  r.body = std::string(a->data);
+  r.content_type = std::string(content_type);
+  r.body = std::string(body);
   return r;
 }
 

@@ -24,6 +24,8 @@ namespace mm::server {
 
 // Prometheus' limit on (end - start) / step for range queries.
 inline constexpr int64_t kMaxPointsPerSeries = 11000;
+// Queries in one /api/v1/query_range_batch request.
+inline constexpr size_t kMaxBatchQueries = 64;
 // Bad lines named in a partial-write error body (the count of all of them is always given).
 inline constexpr size_t kMaxLineErrorsReported = 10;
 
@@ -52,6 +54,9 @@ class Router {
   HttpResponse WriteV2(const HttpRequest& r, const Params& p) { return Write(r, p, true); }
   HttpResponse Query(const HttpRequest& r, const Params& p);
   HttpResponse QueryRange(const HttpRequest& r, const Params& p);
+  // Several range queries over one window in one request (the dashboard's load):
+  // {"status":"success","results":[<EncodeSeriesColumns of each query, or its error>]}.
+  HttpResponse QueryRangeBatch(const HttpRequest& r, const Params& p);
   // GET /api/v1/render: a chart of a query as PNG/SVG/PDF (viz/plot_request.h has the params).
   HttpResponse Render(const HttpRequest& r, const Params& p);
   HttpResponse Series(const HttpRequest& r, const Params& p);
@@ -69,6 +74,9 @@ class Router {
   HttpResponse Index(const HttpRequest& r, const Params& p);
   HttpResponse Favicon(const HttpRequest& r, const Params& p);
   HttpResponse Asset(const HttpRequest& r, const Params& p);
+  // An embedded file's answer: no-cache, revalidated by ETag (304 while it matches).
+  HttpResponse Cached(const HttpRequest& r, std::string_view etag, std::string_view content_type,
+                      std::string_view body);
   HttpResponse Dashboard(const HttpRequest& r, const Params& p);
   HttpResponse Stream(const HttpRequest& r, const Params& p);
   HttpResponse Export(const HttpRequest& r, const Params& p);   // JSON lines (export_jsonl.h)
@@ -94,6 +102,8 @@ class Router {
   std::atomic<uint64_t> own_write_epoch_{0};
   std::atomic<uint64_t>* write_epoch_;
   std::string dashboard_json_;  // fixed after construction
+  std::string index_html_;      // index.html with dashboard_json_ filled in (IndexWithConfig)
+  std::string index_etag_;      // the page's ETag and the panel list's hash
 };
 
 }  // namespace mm::server
