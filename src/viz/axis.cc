@@ -10,6 +10,9 @@
 namespace mm::viz {
 namespace {
 
+// A flat line's axis ends this far past its value (before rounding to whole steps).
+constexpr double kFlatHeadroom = 1.25;
+
 struct ScaleStep {
   double factor;
   const char* prefix;
@@ -228,10 +231,23 @@ ValueTicks MakeValueTicks(double lo, double hi, std::string_view unit, int targe
   }
   if (hi < lo) std::swap(lo, hi);
   if (hi == lo) {
-    double d = lo == 0 ? 1 : std::fabs(lo) * 0.1;
-    if (!fix_min) lo -= d;
-    if (!fix_max) hi += d;
-    if (hi == lo) hi = lo + 1;
+    // A flat line: the axis runs from zero to a whole step past the value (as spreadsheet
+    // charts show a constant), so the value reads against a zero baseline with the line about
+    // three quarters of the way up, not in a ±10 % band that makes a constant look like data.
+    // An end the caller fixed stays where it is.
+    const double v = lo;
+    if (v > 0) {
+      if (!fix_min) lo = 0;
+      if (!fix_max) hi = v * kFlatHeadroom;
+    } else if (v < 0) {
+      if (!fix_max) hi = 0;
+      if (!fix_min) lo = v * kFlatHeadroom;
+    } else if (!fix_max) {
+      hi = 1;
+    } else if (!fix_min) {
+      lo = -1;
+    }
+    if (hi == lo) hi = lo + 1;  // both ends fixed at one value
   }
   target = std::max(target, 1);
   UnitScale scale = ChooseScale(unit, std::max(std::fabs(lo), std::fabs(hi)));

@@ -36,7 +36,8 @@ struct ValueTicks {
 };
 
 // Ticks over [lo, hi] with about `target` intervals; `fix_min`/`fix_max` keep that end as
-// given (a user's y range). lo == hi is widened around the value.
+// given (a user's y range). lo == hi (a flat line) runs from zero to a whole step past the value
+// (0..1 for zero; mirrored for a negative value), an end that is fixed staying where it is.
 ValueTicks MakeValueTicks(double lo, double hi, std::string_view unit, int target,
                           bool fix_min = false, bool fix_max = false);
 

@@ -78,14 +78,52 @@ TEST(AxisTest, ValueTicksAreNice) {
   EXPECT_EQ(t.values.front(), 20);
   EXPECT_EQ(t.values.back(), 80);
 
-  // A flat line gets room around it; negative values work.
-  t = MakeValueTicks(5, 5, "", 4);
-  EXPECT_LT(t.min, 5);
-  EXPECT_GT(t.max, 5);
+  // Negative values work.
   t = MakeValueTicks(-7, 3, "", 5);
   EXPECT_EQ(t.min, -8);
   EXPECT_EQ(t.max, 4);
   EXPECT_EQ(t.labels[4], "0");  // never "-0"
+}
+
+TEST(AxisTest, FlatLineRunsFromZeroToAStepPastTheValue) {
+  // 5, 5, 5: 0..8 in steps of 2 (not 4.5..5.5): the line five eighths up, a zero baseline.
+  ValueTicks t = MakeValueTicks(5, 5, "", 4);
+  EXPECT_EQ(t.min, 0);
+  EXPECT_EQ(t.max, 8);
+  EXPECT_EQ(t.step, 2);
+  EXPECT_EQ(t.labels.front(), "0");
+  EXPECT_EQ(t.labels.back(), "8");
+  // In its unit's scale: a constant 1.5 GiB.
+  t = MakeValueTicks(1.5 * (1 << 30), 1.5 * (1 << 30), "bytes", 4);
+  EXPECT_EQ(t.min, 0);
+  EXPECT_EQ(t.max, 2.0 * (1 << 30));
+  EXPECT_EQ(t.labels.front(), "0.0 GiB");  // every label with the step's decimals
+  EXPECT_EQ(t.labels.back(), "2.0 GiB");
+  // A value a whole step below the top, whatever its size.
+  for (double v : {0.003, 1.0, 42.0, 99.5, 7e6, 1.7e9}) {
+    t = MakeValueTicks(v, v, "", 5);
+    EXPECT_EQ(t.min, 0) << v;
+    EXPECT_GE(t.max, v + t.step * 0.5) << v;  // the line is not on the top edge
+    EXPECT_LE(t.max, v * 2) << v;             // nor squashed into the bottom half
+  }
+  // Negative: mirrored, zero on top.
+  t = MakeValueTicks(-5, -5, "", 4);
+  EXPECT_EQ(t.min, -8);
+  EXPECT_EQ(t.max, 0);
+  // Zero: 0..1.
+  t = MakeValueTicks(0, 0, "", 4);
+  EXPECT_EQ(t.min, 0);
+  EXPECT_EQ(t.max, 1);
+  // A fixed end stays: y_max 100 over a constant 100 shows 0..100; y_min 5 over 5 grows upwards.
+  t = MakeValueTicks(100, 100, "percent", 5, false, true);
+  EXPECT_EQ(t.min, 0);
+  EXPECT_EQ(t.max, 100);
+  t = MakeValueTicks(5, 5, "", 4, true, false);
+  EXPECT_EQ(t.min, 5);
+  EXPECT_GT(t.max, 5);
+  t = MakeValueTicks(3, 3, "", 4, true, true);  // both fixed at one value: still an axis
+  EXPECT_EQ(t.min, 3);
+  EXPECT_EQ(t.max, 4);
 }
 
 TEST(AxisTest, TimeTicksUtc) {

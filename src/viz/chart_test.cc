@@ -191,6 +191,37 @@ TEST(ChartTest, LegendCountsWhatDoesNotFit) {
   EXPECT_GT(layout->plot_bottom - layout->plot_top, 150);  // the plot keeps most of the room
 }
 
+TEST(ChartTest, ConstantSeriesReadsAgainstZero) {
+  // A gauge that never moves (5 the whole hour): the axis runs 0..8, so the line sits five
+  // eighths of the way up with a zero baseline under it (not in a ±10 % band of 4.4..5.6).
+  QueryResult r = Matrix({Series(Labels{{"__name__", "queue_depth"}}, kT0, kMin, 61,
+                                 [](int) { return 5.0; })});
+  ChartOptions o = Options();
+  auto layout = ComputeChartLayout(r, o);
+  ASSERT_TRUE(layout.ok());
+  const ChartLayout& L = *layout;
+  EXPECT_EQ(L.y_min, 0);
+  EXPECT_EQ(L.y_max, 8);
+  auto png = RenderChart(r, o);
+  ASSERT_TRUE(png.ok()) << png.status().ToString();
+  MaybeSave("constant.png", *png);
+  Png img(*png);
+  ASSERT_TRUE(img.ok());
+  Rgba c0 = PaletteColor(Theme::kLight, 0);
+  const double five_eighths = L.plot_bottom - (L.plot_bottom - L.plot_top) * 5 / 8;
+  for (int i = 5; i <= 55; i += 10) {
+    int x = static_cast<int>(std::floor(L.X(kT0 + i * kMin)));
+    EXPECT_NEAR(L.Y(5), five_eighths, 0.5);
+    EXPECT_TRUE(LineNear(img, x, L.Y(5), c0)) << "minute " << i;
+  }
+  o.format = Format::kSvg;
+  auto svg = RenderChart(r, o);
+  ASSERT_TRUE(svg.ok());
+  EXPECT_NE(svg->find(">0</text>"), std::string::npos);
+  EXPECT_NE(svg->find(">8</text>"), std::string::npos);
+  EXPECT_EQ(svg->find(">4.4</text>"), std::string::npos);
+}
+
 TEST(ChartTest, LineSitsWhereTheDataSays) {
   // A ramp 0..60 over an hour and a constant 30, on a fixed 0..100 axis.
   QueryResult r = Matrix({Series(Labels{{"s", "ramp"}}, kT0, kMin, 61,
