@@ -274,6 +274,7 @@ std::unique_ptr<MetricsManager::Impl> NewManagerImpl(Config config,
     auto viz = viz::LoadVisualizeConfig(*Env::Default(), (config_dir / "visualize.yaml").string());
     if (!viz.ok()) Throw(viz.status());
     impl->dashboard.timeframe = viz->timeframe;
+    impl->dashboard.visualize = *viz;  // plots (plot_metrics, /api/v1/render) read it too
     for (const auto& p : viz->panels) {
       server::DashboardPanel d;
       d.title = p.title.empty() ? p.name : p.title;

@@ -1,11 +1,13 @@
-// plot_metrics / render_metrics (include/metrics_manager/plot.h): timeframe → range query on the
-// manager's engine → viz::RenderChart → a file. Converts Status to mm::Error at this boundary.
+// plot_metrics / render_metrics (include/metrics_manager/plot.h): the options over the manager's
+// visualize.yaml (and a named panel) → range query on the manager's engine → viz::RenderChart →
+// a file. Converts Status to mm::Error at this boundary.
 #include "metrics_manager/plot.h"
 
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <optional>
 
 #include "api/manager_impl.h"
 #include "metrics_manager/manager.h"
@@ -31,8 +33,9 @@ viz::Format FormatOf(const PlotOptions& o) {
   return viz::Format::kPng;
 }
 
-// "rate(x_total[1m])" → "rate_x_total_1m": a file name from the query's letters and digits.
-std::string DefaultOutput(const std::string& query) {
+// "rate(x_total[1m])" → "rate_x_total_1m.png": a file name from the query's letters and digits
+// and the format's extension.
+std::string DefaultOutput(const std::string& query, viz::Format format) {
   std::string name;
   for (char c : query) {
     bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -45,20 +48,27 @@ std::string DefaultOutput(const std::string& query) {
     if (name.size() >= 80) break;
   }
   while (!name.empty() && name.back() == '_') name.pop_back();
-  return (name.empty() ? "plot" : name) + ".png";
+  const char* ext = format == viz::Format::kSvg   ? ".svg"
+                    : format == viz::Format::kPdf ? ".pdf"
+                                                  : ".png";
+  return (name.empty() ? "plot" : name) + ext;
 }
 
 }  // namespace
 
 std::string render_metrics(MetricsManager& manager, const std::string& metric_or_promql,
                            const PlotOptions& options) {
-  if (metric_or_promql.empty()) throw Error("plot_metrics: the metric or query is empty");
+  if (metric_or_promql.empty() && options.panel.empty()) {
+    throw Error("plot_metrics: the metric or query is empty (and no panel is named)");
+  }
+  auto size = [](int pixels) { return pixels != 0 ? std::optional<int>(pixels) : std::nullopt; };
   viz::PlotRequest request{.query = metric_or_promql,
+                           .panel = options.panel,
                            .timeframe = options.timeframe,
                            .start = options.start,
                            .end = options.end,
-                           .width = options.width,
-                           .height = options.height,
+                           .width = size(options.width),
+                           .height = size(options.height),
                            .theme = options.theme,
                            .title = options.title,
                            .unit = options.unit,
@@ -66,9 +76,9 @@ std::string render_metrics(MetricsManager& manager, const std::string& metric_or
                            .y_max = options.y_max,
                            .stacked = options.stacked,
                            .utc = options.utc};
+  MetricsManager::Impl& impl = manager.impl();
   viz::PlotPlan plan = OrThrow(
-      viz::PlanPlot(request, viz::VisualizeConfig{}, manager.impl().clock->NowMillis()),
-      "plot_metrics");
+      viz::PlanPlot(request, impl.dashboard.visualize, impl.clock->NowMillis()), "plot_metrics");
   plan.chart.format = FormatOf(options);
 
   using std::chrono::milliseconds;
@@ -82,7 +92,9 @@ std::string render_metrics(MetricsManager& manager, const std::string& metric_or
 std::string plot_metrics(MetricsManager& manager, const std::string& metric_or_promql,
                          const PlotOptions& options) {
   PlotOptions o = options;
-  if (o.output.empty()) o.output = DefaultOutput(metric_or_promql);
+  if (o.output.empty()) {
+    o.output = DefaultOutput(metric_or_promql.empty() ? o.panel : metric_or_promql, FormatOf(o));
+  }
   std::string bytes = render_metrics(manager, metric_or_promql, o);
   std::ofstream out(o.output, std::ios::binary | std::ios::trunc);
   if (out) out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));

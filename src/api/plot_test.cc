@@ -100,6 +100,57 @@ TEST_F(PlotTest, SvgShowsEverySeriesWithItsStats) {
   EXPECT_NE(svg2.find(">avg(cpu)</text>"), std::string::npos);  // label-less series: the query
 }
 
+TEST_F(PlotTest, TheManagersVisualizeYamlAndItsPanels) {
+  std::filesystem::create_directories(dir_ / "config");
+  std::ofstream(dir_ / "config" / "visualize.yaml") << R"(theme: dark
+width: 640
+height: 320
+timeframe: 30m
+panels:
+  - name: host_b
+    title: Host B
+    query: 'cpu{host="b"}'
+    unit: percent
+)";
+  api::Config config;
+  config.listen.clear();  // no HTTP server
+  auto m = api::NewMetricsManager(config, dir_ / "config");
+  WriteHour(*m);
+  MetricsManager plain;
+  WriteHour(plain);
+
+  // The file's size and theme, without a word in the options.
+  std::string svg = render_metrics(*m, "cpu", {.format = "svg"});
+  EXPECT_NE(svg.find("width=\"640\" height=\"320\""), std::string::npos) << svg.substr(0, 200);
+  std::string builtin = render_metrics(plain, "cpu", {.format = "svg"});
+  EXPECT_NE(builtin.find("width=\"1000\" height=\"500\""), std::string::npos);
+  auto background = [](const std::string& s) {
+    size_t fill = s.find("fill=\"", s.find("<rect"));
+    return s.substr(fill + 6, 7);
+  };
+  EXPECT_NE(background(svg), background(builtin));  // dark, not light
+  // Options still win.
+  std::string wide = render_metrics(*m, "cpu", {.width = 900, .theme = "light", .format = "svg"});
+  EXPECT_NE(wide.find("width=\"900\" height=\"320\""), std::string::npos);
+  EXPECT_EQ(background(wide), background(builtin));
+
+  // A named panel: its query, title and unit; the file is named after it.
+  auto cwd = std::filesystem::current_path();
+  std::filesystem::current_path(dir_);
+  std::string out = plot_metrics(*m, "", {.format = "svg", .panel = "host_b"});
+  std::filesystem::current_path(cwd);
+  EXPECT_EQ(out, "host_b.svg");  // named after the panel, with the format's extension
+  std::string panel = Read((dir_ / out).string());
+  EXPECT_EQ(Count(panel, "class=\"legend-entry\""), 1u);
+  EXPECT_NE(panel.find(">Host B</text>"), std::string::npos);
+  EXPECT_NE(panel.find(">60%</text>"), std::string::npos);
+  std::string e = ErrorOf([&] { render_metrics(*m, "", {.panel = "nope"}); });
+  EXPECT_NE(e.find("unknown panel \"nope\""), std::string::npos) << e;
+  EXPECT_NE(e.find("host_b"), std::string::npos) << e;
+  e = ErrorOf([&] { render_metrics(*m, ""); });
+  EXPECT_NE(e.find("empty"), std::string::npos) << e;
+}
+
 TEST_F(PlotTest, DefaultOutputIsNamedAfterTheQuery) {
   MetricsManager m;
   WriteHour(m);

@@ -17,6 +17,7 @@
 #include "query/engine.h"
 #include "server/http_types.h"
 #include "server/params.h"
+#include "viz/visualize_config.h"
 
 namespace mm::server {
 
@@ -32,6 +33,9 @@ struct DashboardConfig {
   std::vector<DashboardPanel> panels;  // empty: DefaultDashboardPanels()
   std::string timeframe = "last_hour";
   std::string theme;  // "" follows the browser (prefers-color-scheme)
+  // The whole visualize.yaml: the look (theme, size, colours, line width, timeframe, time zone)
+  // and the named panels of GET /api/v1/render.
+  viz::VisualizeConfig visualize;
 };
 
 // The overview shown when visualize.yaml has no panels: CPU, memory, load, network, disk, and

@@ -478,7 +478,7 @@ HttpResponse Router::QueryRangeBatch(const HttpRequest&, const Params& p) {
 HttpResponse Router::Render(const HttpRequest&, const Params& p) {
   auto request = viz::PlotRequestFromParams(p.items());
   if (!request.ok()) return BadData(request.status().message());
-  auto plan = viz::PlanPlot(*request, viz::VisualizeConfig{}, clock_->NowMillis());
+  auto plan = viz::PlanPlot(*request, ctx_.dashboard.visualize, clock_->NowMillis());
   if (!plan.ok()) return BadData(plan.status().message());
   auto image = viz::RenderPlan(*ctx_.engine, *plan);
   if (!image.ok()) return ExecError(image.status(), "");
