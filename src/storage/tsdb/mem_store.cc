@@ -37,9 +37,23 @@ using ChunkRef = ChunkBytes;  // bytes + time range, shared with readers
 // The rarely used parts of a series, allocated on first use.
 struct SeriesExtra {
   std::vector<Sample> ooo;            // out-of-order samples, in arrival order
+  // Out-of-order samples older than the open chunk, sealed kOooSealSamples at a time: each
+  // chunk sorted and deduplicated, the chunks in sealing order (a later one wins on equal t).
+  std::vector<ChunkBytes> ooo_chunks;
+  uint32_t ooo_chunk_samples = 0;
   std::vector<StringSample> strings;  // string field values, in arrival order
   bool strings_sorted = true;
 };
+
+// Out-of-order samples wait raw (16 bytes each) until this many, then are sealed: merged into
+// the open chunk when they fall in its range (late samples of a live series, the common case),
+// else encoded as an out-of-order chunk (~1-2 bytes each).
+constexpr size_t kOooSealSamples = 64;
+// Sealed out-of-order chunks per series before they are merged into one.
+constexpr size_t kMaxOooChunks = 4;
+
+// Stable sort by time, then the last of equal timestamps wins.
+void SortDedupe(std::vector<Sample>& v);
 
 struct SeriesData {
   uint64_t id = 0;
@@ -127,6 +141,11 @@ void DedupeLastWins(std::vector<StringSample>& v) {
     ++w;
   }
   v.resize(w);
+}
+
+void SortDedupe(std::vector<Sample>& v) {
+  std::stable_sort(v.begin(), v.end(), [](const Sample& a, const Sample& b) { return a.t < b.t; });
+  DedupeLastWins(v);
 }
 
 bool FullRange(int64_t min_t, int64_t max_t) { return min_t == INT64_MIN && max_t == INT64_MAX; }
@@ -419,39 +438,97 @@ bool MemStore::AppendFloatLocked(Shard& shard, uint32_t idx, int64_t t, double v
   SeriesData& ser = shard.series[idx];
   if (ser.has_float && t < ser.last_t) {
     SeriesExtra& x = ser.Extra();
-    if (x.ooo.size() >= options_.max_ooo_samples_per_series) {
+    if (x.ooo.size() + x.ooo_chunk_samples >= options_.max_ooo_samples_per_series) {
       ++shard.rejected_ooo;
       return false;
     }
     x.ooo.push_back({t, v});
     ++shard.samples;
+    if (x.ooo.size() >= kOooSealSamples) SealOooLocked(shard, idx);
   } else {
-    HeadChunk& head = ser.head;
-    const int64_t span = options_.chunk_max_span_ms;
-    if (head.count() > 0 &&
-        (head.count() >= options_.chunk_target_samples || t >= ser.cut_at_t)) {
-      std::string bytes = head.Encode();
-      ser.chunks.push_back(ChunkBytes::Copy(bytes, head.first_t(), head.last_t()));
-      ++shard.chunks;
-      shard.chunk_samples += head.count();
-      shard.chunk_bytes += bytes.size();
-      head.Reset();
-    }
-    if (head.count() == 0) {
-      // The end of this chunk's aligned time window (the next sample at or past it cuts).
-      ser.cut_at_t = INT64_MAX;
-      if (span > 0) {
-        const int64_t w = FloorDiv(t, span);
-        if (w < INT64_MAX / span) ser.cut_at_t = (w + 1) * span;
-      }
-    }
-    head.Append(t, v);
-    ser.has_float = true;
-    ser.last_t = t;
+    AppendInOrderLocked(shard, idx, t, v);
     ++shard.samples;
   }
   ser.Extend(t);
   return true;
+}
+
+void MemStore::AppendInOrderLocked(Shard& shard, uint32_t idx, int64_t t, double v) {
+  SeriesData& ser = shard.series[idx];
+  HeadChunk& head = ser.head;
+  const int64_t span = options_.chunk_max_span_ms;
+  if (head.count() > 0 && (head.count() >= options_.chunk_target_samples || t >= ser.cut_at_t)) {
+    std::string bytes = head.Encode();
+    ser.chunks.push_back(ChunkBytes::Copy(bytes, head.first_t(), head.last_t()));
+    ++shard.chunks;
+    shard.chunk_samples += head.count();
+    shard.chunk_bytes += bytes.size();
+    head.Reset();
+  }
+  if (head.count() == 0) {
+    // The end of this chunk's aligned time window (the next sample at or past it cuts).
+    ser.cut_at_t = INT64_MAX;
+    if (span > 0) {
+      const int64_t w = FloorDiv(t, span);
+      if (w < INT64_MAX / span) ser.cut_at_t = (w + 1) * span;
+    }
+  }
+  head.Append(t, v);
+  ser.has_float = true;
+  ser.last_t = t;
+}
+
+void MemStore::SealOooLocked(Shard& shard, uint32_t idx) {
+  SeriesData& ser = shard.series[idx];
+  SeriesExtra& x = *ser.extra;
+  std::vector<Sample> late = std::move(x.ooo);
+  x.ooo.clear();
+  std::stable_sort(late.begin(), late.end(),
+                   [](const Sample& a, const Sample& b) { return a.t < b.t; });
+  // Those in the open chunk's range are merged into it (it is re-encoded with them).
+  const int64_t head_first = ser.head.count() > 0 ? ser.head.first_t() : INT64_MAX;
+  const auto split = std::lower_bound(late.begin(), late.end(), head_first,
+                                      [](const Sample& a, int64_t t) { return a.t < t; });
+  size_t dropped = 0;  // duplicates (equal timestamps) the merges remove from the count
+  if (split != late.end()) {
+    std::vector<Sample> merged;
+    ser.head.DecodeInto(INT64_MIN, INT64_MAX, merged);
+    const size_t before = merged.size() + static_cast<size_t>(late.end() - split);
+    merged.insert(merged.end(), split, late.end());  // later writes: they win on equal t
+    SortDedupe(merged);
+    dropped += before - merged.size();
+    const int64_t last_t = ser.last_t;
+    ser.head.Reset();
+    for (const Sample& m : merged) AppendInOrderLocked(shard, idx, m.t, m.v);
+    ser.last_t = last_t;
+  }
+  // Older ones become an out-of-order chunk; too many of those are merged into one.
+  if (split != late.begin()) {
+    std::vector<Sample> old(late.begin(), split);
+    const size_t before = old.size();
+    DedupeLastWins(old);
+    dropped += before - old.size();
+    x.ooo_chunks.push_back(ChunkBytes::Copy(tsdb::EncodeChunk(old), old.front().t, old.back().t));
+    x.ooo_chunk_samples += static_cast<uint32_t>(old.size());
+    if (x.ooo_chunks.size() > kMaxOooChunks) {
+      std::vector<Sample> all;
+      for (const ChunkBytes& c : x.ooo_chunks) {  // in sealing order: later ones win
+        Status st = tsdb::DecodeChunkInto(c.view(), INT64_MIN, INT64_MAX, all);
+        MM_CHECK(st.ok(), "an out-of-order chunk decodes");
+      }
+      SortDedupe(all);
+      dropped += x.ooo_chunk_samples - all.size();
+      x.ooo_chunks.clear();
+      for (size_t i = 0; i < all.size(); i += tsdb::kMaxChunkSamples) {
+        std::span<const Sample> part(all.data() + i,
+                                     std::min<size_t>(tsdb::kMaxChunkSamples, all.size() - i));
+        x.ooo_chunks.push_back(
+            ChunkBytes::Copy(tsdb::EncodeChunk(part), part.front().t, part.back().t));
+      }
+      x.ooo_chunk_samples = static_cast<uint32_t>(all.size());
+    }
+  }
+  shard.samples -= dropped;
 }
 
 void MemStore::AppendStringLocked(Shard& shard, uint32_t idx, int64_t t, std::string_view v) {
@@ -538,6 +615,26 @@ void MemStore::TruncateBefore(int64_t before_t) {
       }
       if (ser.extra) {
         SeriesExtra& x = *ser.extra;
+        size_t keep_ooo = 0;
+        for (ChunkBytes& c : x.ooo_chunks) {
+          const uint32_t n = tsdb::ChunkIterator(c.view()).count();
+          if (c.max_t() < before_t) {
+            shard.samples -= n;
+            x.ooo_chunk_samples -= n;
+            continue;
+          }
+          if (c.min_t() < before_t) {
+            tail.clear();
+            Status st = tsdb::DecodeChunkInto(c.view(), before_t, INT64_MAX, tail);
+            MM_CHECK(st.ok() && !tail.empty(), "an out-of-order chunk decodes");
+            shard.samples -= n - tail.size();
+            x.ooo_chunk_samples -= static_cast<uint32_t>(n - tail.size());
+            c = ChunkBytes::Copy(tsdb::EncodeChunk(tail), tail.front().t, tail.back().t);
+          }
+          extend(c.min_t(), c.max_t());
+          x.ooo_chunks[keep_ooo++] = std::move(c);
+        }
+        x.ooo_chunks.resize(keep_ooo);
         shard.samples -= std::erase_if(x.ooo, [&](const Sample& s) { return s.t < before_t; });
         shard.string_samples -=
             std::erase_if(x.strings, [&](const StringSample& s) { return s.t < before_t; });
@@ -553,7 +650,8 @@ void MemStore::TruncateBefore(int64_t before_t) {
 size_t MemStore::DropEmptySeries() {
   auto empty = [](const SeriesData& ser) {
     return ser.chunks.empty() && ser.head.count() == 0 &&
-           (!ser.extra || (ser.extra->ooo.empty() && ser.extra->strings.empty()));
+           (!ser.extra || (ser.extra->ooo.empty() && ser.extra->ooo_chunks.empty() &&
+                           ser.extra->strings.empty()));
   };
   size_t dropped = 0;
   for (size_t si = 0; si < shard_count(); ++si) {
@@ -659,6 +757,7 @@ Result<std::vector<KeyedSeries>> MemStore::SelectShard(size_t si,
     std::vector<ChunkRef> chunks;
     std::vector<Sample> head;
     std::vector<Sample> ooo;
+    std::vector<ChunkRef> ooo_chunks;
     std::vector<StringSample> strings;
     bool strings_sorted = true;
   };
@@ -676,6 +775,9 @@ Result<std::vector<KeyedSeries>> MemStore::SelectShard(size_t si,
       }
       ser.head.DecodeInto(lo, hi, c.head);
       if (ser.extra) {
+        for (const ChunkRef& ch : ser.extra->ooo_chunks) {
+          if (ch.min_t() <= hi && ch.max_t() >= lo) c.ooo_chunks.push_back(ch);
+        }
         for (const Sample& x : ser.extra->ooo) {
           if (x.t >= lo && x.t <= hi) c.ooo.push_back(x);
         }
@@ -697,9 +799,14 @@ Result<std::vector<KeyedSeries>> MemStore::SelectShard(size_t si,
       if (!st.ok()) return Status::Internal("series " + c.key + ": " + st.message());
     }
     ss.samples.insert(ss.samples.end(), c.head.begin(), c.head.end());
-    if (!c.ooo.empty()) {
-      // In-order samples first, then OOO ones in arrival order: a stable sort keeps the
-      // later write last among equal timestamps.
+    if (!c.ooo.empty() || !c.ooo_chunks.empty()) {
+      // In-order samples first, then sealed OOO chunks in sealing order, then the waiting OOO
+      // samples in arrival order: a stable sort keeps the later write last among equal
+      // timestamps.
+      for (const ChunkRef& ch : c.ooo_chunks) {
+        Status st = tsdb::DecodeChunkInto(ch.view(), lo, hi, ss.samples);
+        if (!st.ok()) return Status::Internal("series " + c.key + ": " + st.message());
+      }
       ss.samples.insert(ss.samples.end(), c.ooo.begin(), c.ooo.end());
       std::stable_sort(ss.samples.begin(), ss.samples.end(),
                        [](const Sample& a, const Sample& b) { return a.t < b.t; });
@@ -826,7 +933,9 @@ MemStoreStats MemStore::Stats() const {
       }
       if (ser.extra) {
         overhead += sizeof(SeriesExtra) + ser.extra->ooo.capacity() * sizeof(Sample) +
+                    ser.extra->ooo_chunks.capacity() * sizeof(ChunkBytes) +
                     ser.extra->strings.capacity() * sizeof(StringSample);
+        for (const ChunkBytes& c : ser.extra->ooo_chunks) overhead += c.memory_bytes();
         for (const StringSample& x : ser.extra->strings) {
           if (x.v.capacity() > 15) overhead += x.v.capacity() + 1;
         }

@@ -164,6 +164,11 @@ class MemStore : public Storage {
   // Appends a float sample to series `idx` of `shard` (in order, or into its OOO buffer).
   // Returns false if refused (OOO buffer full). REQUIRES: shard.mu held.
   bool AppendFloatLocked(Shard& shard, uint32_t idx, int64_t t, double v);
+  // Appends to the open chunk (cutting it when full or at its window's end).
+  // REQUIRES: t >= the open chunk's last sample.
+  void AppendInOrderLocked(Shard& shard, uint32_t idx, int64_t t, double v);
+  // Seals the series' waiting out-of-order samples (see kOooSealSamples).
+  void SealOooLocked(Shard& shard, uint32_t idx);
   void AppendStringLocked(Shard& shard, uint32_t idx, int64_t t, std::string_view v);
   std::pair<uint64_t, std::string_view> SeriesIdKey(size_t shard, uint32_t idx) const;
   size_t ShardSeriesCount(size_t shard) const;
