@@ -164,17 +164,67 @@ Result<size_t> LimitParam(const Params& p) {
   return n;
 }
 
-void SortUnique(std::vector<std::string>& v) {
-  std::sort(v.begin(), v.end());
-  v.erase(std::unique(v.begin(), v.end()), v.end());
-}
-
 // Appends ,"warnings":[...] before the closing brace of a success body.
 void AddWarning(std::string& body, std::string_view warning) {
   body.pop_back();
   body.append(R"(,"warnings":[)");
   AppendJsonString(body, warning);
   body.append("]}");
+}
+
+// What the metadata and export routes select: the match[] selectors, the time range and a limit.
+struct Selection {
+  std::vector<std::vector<storage::LabelMatcher>> sets;  // never empty: {} is every series
+  int64_t start_ms = std::numeric_limits<int64_t>::min();
+  int64_t end_ms = std::numeric_limits<int64_t>::max();
+  size_t limit = 0;  // 0: no limit
+};
+
+struct SelectionRules {
+  bool match_required = false;  // /api/v1/series: no match[] is an error, not every series
+  bool limit = true;            // read `limit` (the export has none)
+};
+
+// match[], start, end (absent: unbounded) and limit, checked in that order with Prometheus'
+// messages (kInvalidArgument: the complete bad_data message).
+Result<Selection> ParseSelection(const Params& p, SelectionRules rules) {
+  if (rules.match_required && !p.Has("match[]")) {
+    return Status::InvalidArgument("no match[] parameter provided");
+  }
+  Selection s;
+  MM_ASSIGN_OR_RETURN(s.start_ms, TimeParam(p, "start", s.start_ms));
+  MM_ASSIGN_OR_RETURN(s.end_ms, TimeParam(p, "end", s.end_ms));
+  if (rules.limit) {
+    MM_ASSIGN_OR_RETURN(s.limit, LimitParam(p));
+  }
+  MM_ASSIGN_OR_RETURN(s.sets, MatcherSets(p));
+  if (s.sets.empty()) s.sets.emplace_back();  // no match[]: every series
+  return s;
+}
+
+// The answers of `query` (matcher set → Result<std::vector<T>>) for every set, in one list.
+template <typename T, typename Query>
+Result<std::vector<T>> Gather(const Selection& s, Query query) {
+  std::vector<T> all;
+  for (const auto& set : s.sets) {
+    Result<std::vector<T>> r = query(set);
+    if (!r.ok()) return r.status();
+    all.insert(all.end(), std::make_move_iterator(r->begin()), std::make_move_iterator(r->end()));
+  }
+  return all;
+}
+
+// 200 with `items` sorted, each once, cut to `limit` (0: all) with Prometheus' warning when cut.
+template <typename T>
+HttpResponse LimitedList(std::vector<T> items, size_t limit,
+                         std::string (*encode)(const std::vector<T>&)) {
+  std::sort(items.begin(), items.end());
+  items.erase(std::unique(items.begin(), items.end()), items.end());
+  const bool truncated = limit > 0 && items.size() > limit;
+  if (truncated) items.resize(limit);
+  std::string body = encode(items);
+  if (truncated) AddWarning(body, "results truncated due to limit");
+  return Json(200, std::move(body));
 }
 
 
@@ -490,59 +540,23 @@ HttpResponse Router::Render(const HttpRequest&, const Params& p) {
 }
 
 HttpResponse Router::Series(const HttpRequest&, const Params& p) {
-  if (!p.Has("match[]")) return BadData("no match[] parameter provided");
-  auto start = TimeParam(p, "start", std::numeric_limits<int64_t>::min());
-  if (!start.ok()) return BadData(start.status().message());
-  auto end = TimeParam(p, "end", std::numeric_limits<int64_t>::max());
-  if (!end.ok()) return BadData(end.status().message());
-  auto limit = LimitParam(p);
-  if (!limit.ok()) return BadData(limit.status().message());
-  auto sets = MatcherSets(p);
-  if (!sets.ok()) return BadData(sets.status().message());
-
-  std::vector<mm::Labels> all;
-  for (const auto& set : *sets) {
-    auto series = ctx_.storage->Series(set, *start, *end);
-    if (!series.ok()) return ExecError(series.status(), "");
-    if (sets->size() == 1) {
-      all = std::move(series).value();
-    } else {
-      all.insert(all.end(), std::make_move_iterator(series->begin()),
-                 std::make_move_iterator(series->end()));
-    }
-  }
-  std::sort(all.begin(), all.end());
-  all.erase(std::unique(all.begin(), all.end()), all.end());
-  bool truncated = *limit > 0 && all.size() > *limit;
-  if (truncated) all.resize(*limit);
-  std::string body = EncodeSeriesList(all);
-  if (truncated) AddWarning(body, "results truncated due to limit");
-  return Json(200, std::move(body));
+  auto sel = ParseSelection(p, {.match_required = true});
+  if (!sel.ok()) return BadData(sel.status().message());
+  auto series = Gather<mm::Labels>(*sel, [&](const auto& set) {
+    return ctx_.storage->Series(set, sel->start_ms, sel->end_ms);
+  });
+  if (!series.ok()) return ExecError(series.status(), "");
+  return LimitedList(std::move(series).value(), sel->limit, &EncodeSeriesList);
 }
 
 HttpResponse Router::Labels(const HttpRequest&, const Params& p) {
-  auto start = TimeParam(p, "start", std::numeric_limits<int64_t>::min());
-  if (!start.ok()) return BadData(start.status().message());
-  auto end = TimeParam(p, "end", std::numeric_limits<int64_t>::max());
-  if (!end.ok()) return BadData(end.status().message());
-  auto limit = LimitParam(p);
-  if (!limit.ok()) return BadData(limit.status().message());
-  auto sets = MatcherSets(p);
-  if (!sets.ok()) return BadData(sets.status().message());
-  if (sets->empty()) sets->emplace_back();  // no match[]: every series
-
-  std::vector<std::string> names;
-  for (const auto& set : *sets) {
-    auto r = ctx_.storage->LabelNames(set, *start, *end);
-    if (!r.ok()) return ExecError(r.status(), "");
-    names.insert(names.end(), r->begin(), r->end());
-  }
-  SortUnique(names);
-  bool truncated = *limit > 0 && names.size() > *limit;
-  if (truncated) names.resize(*limit);
-  std::string body = EncodeStringList(names);
-  if (truncated) AddWarning(body, "results truncated due to limit");
-  return Json(200, std::move(body));
+  auto sel = ParseSelection(p, {});
+  if (!sel.ok()) return BadData(sel.status().message());
+  auto names = Gather<std::string>(*sel, [&](const auto& set) {
+    return ctx_.storage->LabelNames(set, sel->start_ms, sel->end_ms);
+  });
+  if (!names.ok()) return ExecError(names.status(), "");
+  return LimitedList(std::move(names).value(), sel->limit, &EncodeStringList);
 }
 
 HttpResponse Router::LabelValues(const HttpRequest& req, const Params& p) {
@@ -551,28 +565,13 @@ HttpResponse Router::LabelValues(const HttpRequest& req, const Params& p) {
   if (!IsValidLabelName(name)) {
     return BadData("invalid label name: \"" + std::string(name) + "\"");
   }
-  auto start = TimeParam(p, "start", std::numeric_limits<int64_t>::min());
-  if (!start.ok()) return BadData(start.status().message());
-  auto end = TimeParam(p, "end", std::numeric_limits<int64_t>::max());
-  if (!end.ok()) return BadData(end.status().message());
-  auto limit = LimitParam(p);
-  if (!limit.ok()) return BadData(limit.status().message());
-  auto sets = MatcherSets(p);
-  if (!sets.ok()) return BadData(sets.status().message());
-  if (sets->empty()) sets->emplace_back();
-
-  std::vector<std::string> values;
-  for (const auto& set : *sets) {
-    auto r = ctx_.storage->LabelValues(name, set, *start, *end);
-    if (!r.ok()) return ExecError(r.status(), "");
-    values.insert(values.end(), r->begin(), r->end());
-  }
-  SortUnique(values);
-  bool truncated = *limit > 0 && values.size() > *limit;
-  if (truncated) values.resize(*limit);
-  std::string body = EncodeStringList(values);
-  if (truncated) AddWarning(body, "results truncated due to limit");
-  return Json(200, std::move(body));
+  auto sel = ParseSelection(p, {});
+  if (!sel.ok()) return BadData(sel.status().message());
+  auto values = Gather<std::string>(*sel, [&](const auto& set) {
+    return ctx_.storage->LabelValues(name, set, sel->start_ms, sel->end_ms);
+  });
+  if (!values.ok()) return ExecError(values.status(), "");
+  return LimitedList(std::move(values).value(), sel->limit, &EncodeStringList);
 }
 
 HttpResponse Router::BuildInfo(const HttpRequest&, const Params&) {
@@ -688,21 +687,13 @@ HttpResponse Router::Stream(const HttpRequest&, const Params& p) {
 namespace mm::server {
 
 HttpResponse Router::Export(const HttpRequest&, const Params& p) {
-  auto start = TimeParam(p, "start", std::numeric_limits<int64_t>::min());
-  if (!start.ok()) return BadData(start.status().message());
-  auto end = TimeParam(p, "end", std::numeric_limits<int64_t>::max());
-  if (!end.ok()) return BadData(end.status().message());
-  std::vector<std::vector<storage::LabelMatcher>> sets;
-  if (p.Has("match[]")) {
-    auto parsed = MatcherSets(p);
-    if (!parsed.ok()) return BadData(parsed.status().message());
-    sets = std::move(parsed).value();
-  } else {
-    sets.emplace_back();  // no selector: every series (as VictoriaMetrics' default)
-  }
+  // No match[]: every series (as VictoriaMetrics' default).
+  auto sel = ParseSelection(p, {.limit = false});
+  if (!sel.ok()) return BadData(sel.status().message());
   // Streamed: the series are listed now (an error is still a proper answer), then read and
   // sent a few at a time as the client reads.
-  auto stream = ExportStream::Start(ctx_.storage, std::move(sets), *start, *end);
+  auto stream =
+      ExportStream::Start(ctx_.storage, std::move(sel->sets), sel->start_ms, sel->end_ms);
   if (!stream.ok()) return ExecError(stream.status(), "");
   HttpResponse r = Text(200, "");
   r.content_type = "application/stream+json";
