@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const require = createRequire(new URL('../web/package.json', import.meta.url));
 const { chromium } = require('playwright-core');
@@ -77,7 +78,8 @@ const REPORT = `window.mmFirstPaint === undefined ? null : JSON.stringify({
 // Opens `url` and waits for the page's first-paint mark. It asks with plain DevTools-protocol
 // evaluations every 25 ms rather than Playwright's waitForFunction, which injects its own script
 // into the page and would compete with the dashboard for the main thread while it is measured.
-async function firstPaint(context, page, url) {
+// (The end-to-end test measures its first paint with it too.)
+export async function firstPaint(context, page, url) {
   const cdp = await context.newCDPSession(page);
   await page.goto(url, { waitUntil: 'commit' });
   const deadline = Date.now() + 20000;
@@ -152,6 +154,8 @@ async function measure(args) {
   return args.urls.map((url, u) => summary(url, runs[u], args.verbose));
 }
 
-const args = parseArgs(process.argv.slice(2));
-if (args.load) for (const url of args.urls) await loadHour(url);
-for (const s of await measure(args)) console.log(JSON.stringify(s));
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {  // run, not imported
+  const args = parseArgs(process.argv.slice(2));
+  if (args.load) for (const url of args.urls) await loadHour(url);
+  for (const s of await measure(args)) console.log(JSON.stringify(s));
+}

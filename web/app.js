@@ -299,7 +299,8 @@ function yRange(panel, lo, hi) {
   let max = panel.yMax ?? hi;
   if (panel.yMax != null && hi > panel.yMax) max = hi;
   if (max <= min) max = min + 1;
-  if (panel.yMax == null) max += (max - min) * 0.05;
+  // Headroom over the top value; a flat line (as the PNG renderer) sits about 3/4 of the way up.
+  if (panel.yMax == null) max += (max - min) * (lo === hi ? 0.25 : 0.05);
   return [min, max];
 }
 
@@ -672,10 +673,14 @@ async function main() {
     for (const p of state.panels) { if (p.chart) p.chart.destroy(); p.chart = null; }
     renderAll();
   });
+  // Charts follow the page's width. Only a chart whose width changed is resized (a resize redraws
+  // it): the observer also reports the first layout, where nothing changed; and every width is
+  // read before any chart changes, so the page is laid out once.
   new ResizeObserver(debounce(() => {
-    for (const p of state.panels) {
-      if (p.chart) p.chart.setSize({ width: Math.max(200, p.el.querySelector('.chart').clientWidth), height: 220 });
-    }
+    const widths = state.panels.map((p) => (p.chart ? chartWidth(p) : 0));
+    state.panels.forEach((p, i) => {
+      if (p.chart && widths[i] !== p.chart.width) p.chart.setSize({ width: widths[i], height: 220 });
+    });
   }, 100)).observe($('#panels'));
   // Keep the live window sliding even when no data arrives.
   setInterval(() => { if (!state.view) renderAll(); }, 5000);
