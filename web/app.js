@@ -295,10 +295,11 @@ function lastValue(ys) {
 
 function yRange(panel, lo, hi) {
   if (lo == null || hi == null) { lo = 0; hi = 1; }
-  let min = panel.yMin ?? (lo >= 0 && panel.unit !== 'none' ? 0 : lo);
+  if (lo === hi && lo < 0 && panel.yMin == null && panel.yMax == null) return [lo * 1.25, 0];
+  const min = panel.yMin ?? (lo >= 0 && panel.unit !== 'none' ? 0 : lo);
   let max = panel.yMax ?? hi;
   if (panel.yMax != null && hi > panel.yMax) max = hi;
-  if (max <= min) max = min + 1;
+  if (max <= min) return [min, min + 1];  // e.g. a flat zero: 0..1
   // Headroom over the top value; a flat line (as the PNG renderer) sits about 3/4 of the way up.
   if (panel.yMax == null) max += (max - min) * (lo === hi ? 0.25 : 0.05);
   return [min, max];
