@@ -6,7 +6,8 @@
 #   (d) the same into our `metrics-manager run --data-dir` (WAL on, fsync per batch; then
 #       POST /internal/force_flush: the whole head into blocks; on-disk size; a restart on the
 #       same directory: open time, peak RSS, every sample still there),
-#   (e) a comparison table with the targets, (f) the idle cost of our daemon.
+#   (e) a comparison table with the targets, (f) the idle cost of our daemon,
+#   (g) bench/dashboard_bench.sh: PNG render times and the dashboard's first paint.
 #
 # usage: bench/run_bench.sh BUILD_DIR
 #
@@ -16,6 +17,7 @@
 #   BENCH_IDLE_SECONDS=20                                            idle-cost window (0 skips)
 #   BENCH_MICRO=1 BENCH_MIN_TIME=0.2                                 micro-benchmarks (0 skips)
 #   BENCH_VM=1                                                       VictoriaMetrics (0 skips)
+#   BENCH_DASHBOARD=1                                                render + first paint (0 skips)
 #   VICTORIA_METRICS=victoria-metrics                                its binary
 #   MM_BIN=BUILD_DIR/metrics-manager  MM_EXTRA_ARGS=                 our daemon and extra flags
 #   BENCH_KEEP_TMP=0                                                 1 keeps the server data dirs
@@ -628,4 +630,10 @@ SUMMARY="$DATA_DIR/last_results.txt"
     "load average $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$SUMMARY"
 echo "(summary saved to ${SUMMARY#"$BUILD_DIR"/} in the build dir)"
+
+# --- (g) plots and the dashboard: render times and first paint (bench/dashboard_bench.sh) -----
+if [[ "${BENCH_DASHBOARD:-1}" == 1 ]]; then
+  log "plots and dashboard"
+  "$(dirname "${BASH_SOURCE[0]}")/dashboard_bench.sh" "$BUILD_DIR" || status=1
+fi
 exit "$status"
