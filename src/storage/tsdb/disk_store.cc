@@ -736,7 +736,7 @@ Status DiskStore::Checkpoint() {
   return env_->SyncDir(wdir);
 }
 
-Status DiskStore::CompactOnce(bool* did) {
+Status DiskStore::CompactOnce(bool* did, bool eager) {
   *did = false;
   auto blocks = BlocksSnapshot();
   if (blocks.size() < 2) return Status::Ok();
@@ -752,7 +752,9 @@ Status DiskStore::CompactOnce(bool* did) {
              blocks[j]->meta().max_t < w + range) {
         ++j;
       }
-      if (j - i >= 2 && w + range <= head_start) {
+      // A window is merged once the head has passed it; eagerly (force flush) at once: a
+      // later cut into the same window gives one more block, merged again later.
+      if (j - i >= 2 && (eager || w + range <= head_start)) {
         std::vector<std::shared_ptr<const Block>> group(blocks.begin() + i, blocks.begin() + j);
         const std::string name = NextBlockName();
         const std::string tmp = options_.path + "/blocks/" + name + ".tmp";
@@ -891,7 +893,7 @@ Status DiskStore::MaintenanceLocked(bool whole_head) {
   }
   if (cut) MM_RETURN_IF_ERROR(Checkpoint());
   bool did = true;
-  while (did) MM_RETURN_IF_ERROR(CompactOnce(&did));
+  while (did) MM_RETURN_IF_ERROR(CompactOnce(&did, whole_head));
   return ApplyRetention();
 }
 

@@ -41,8 +41,9 @@ struct DiskStoreOptions {
   int64_t block_range_ms = 2 * 3600 * 1000;
   uint64_t wal_segment_bytes = 64ull << 20;
   // Samples per chunk in blocks. Larger than the head's (memory is not the constraint once a
-  // chunk is immutable on disk): fewer chunk headers and references per sample.
-  uint32_t block_chunk_samples = 480;
+  // chunk is immutable on disk): fewer chunk headers and references per sample. 1024 holds a
+  // 2 h window of 10 s data in one chunk; a query of a short range decodes at most that many.
+  uint32_t block_chunk_samples = 1024;
   // How often the background thread cuts, compacts and applies retention; 0 = no background
   // maintenance (tests call RunMaintenance()).
   int64_t maintenance_interval_ms = 60 * 1000;
@@ -114,7 +115,7 @@ class DiskStore : public Storage {
   Status CutBlock(int64_t window_start, int64_t end);
   Status MaintenanceLocked(bool whole_head);  // REQUIRES: maint_mu_
   Status Checkpoint();
-  Status CompactOnce(bool* did);
+  Status CompactOnce(bool* did, bool eager);
   Status ApplyRetention();
   Status WriteBlockTmp(const std::string& tmp, tsdb::BlockMeta meta,
                        const std::function<Status(tsdb::BlockWriter&)>& fill,

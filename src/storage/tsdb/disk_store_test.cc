@@ -466,6 +466,7 @@ TEST_F(DiskStoreTest, CorruptBlockIndexIsSetAsideAndChunkCorruptionFailsTheQuery
 
 TEST_F(DiskStoreTest, TruncatedBlockChunksFailTheQueryNotTheProcess) {
   auto o = Opts();
+  o.retention_ms = 20 * kHour;  // blocks stay 2 h (compaction windows are <= retention / 10)
   {
     auto s = OpenOk(o);
     for (int b = 0; b < 20; ++b) WriteOk(*s, Series3(kT0 + b * 600'000, 60, b));

@@ -45,10 +45,10 @@ struct SeriesExtra {
   bool strings_sorted = true;
 };
 
-// Out-of-order samples wait raw (16 bytes each) until this many, then are sealed: merged into
+// Out-of-order samples wait raw (16 bytes each) until this many (256 bytes), then are sealed: merged into
 // the open chunk when they fall in its range (late samples of a live series, the common case),
 // else encoded as an out-of-order chunk (~1-2 bytes each).
-constexpr size_t kOooSealSamples = 64;
+constexpr size_t kOooSealSamples = 16;
 // Sealed out-of-order chunks per series before they are merged into one.
 constexpr size_t kMaxOooChunks = 4;
 

@@ -443,9 +443,9 @@ TEST(MemStoreTest, LateSamplesAreSealedIntoChunks) {
   const MemStoreStats st = store.Stats();
   EXPECT_EQ(st.samples, 3u * 1000);  // no sample lost or counted twice
   EXPECT_EQ(st.rejected_out_of_order, 0u);
-  // 500 late samples per series (8 KB raw); at most kOooSealSamples (64, 1 KB) wait raw at any
-  // time, the rest is in chunks.
-  EXPECT_LT(st.head_overhead_bytes / 3, 2048u) << st.head_overhead_bytes;
+  // 500 late samples per series (8 KB raw); at most kOooSealSamples (16, 256 bytes) wait raw at
+  // any time, the rest is in chunks.
+  EXPECT_LT(st.head_overhead_bytes / 3, 1024u) << st.head_overhead_bytes;
 }
 
 TEST(MemStoreTest, RandomAgainstModel) {
