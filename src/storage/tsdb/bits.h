@@ -1,5 +1,6 @@
-// Bit- and byte-level primitives of the chunk formats (docs/storage_format.md): zigzag, uvarints,
-// a compact growable bit buffer (the head's open-chunk streams) and a bounds-checked bit reader.
+// Bit- and byte-level primitives of the on-disk formats (docs/storage_format.md): zigzag, uvarints,
+// little-endian fixed-width integers, a bounds-checked byte cursor (WAL records, block files), a
+// compact growable bit buffer (the head's open-chunk streams) and a bounds-checked bit reader.
 // Value types; not synchronized.
 #pragma once
 
@@ -48,6 +49,43 @@ inline bool GetVarint(const uint8_t*& p, const uint8_t* end, int64_t& v) {
   v = UnZigZag(u);
   return true;
 }
+
+// Little-endian fixed-width integers (lengths and CRCs of WAL records and block files).
+inline void PutFixed32(std::string& out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
+}
+inline void PutFixed64(std::string& out, uint64_t v) {
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
+}
+inline uint32_t GetFixed32(const void* p) {
+  const auto* b = static_cast<const uint8_t*>(p);
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v |= uint32_t{b[i]} << (8 * i);
+  return v;
+}
+inline uint64_t GetFixed64(const void* p) {
+  const auto* b = static_cast<const uint8_t*>(p);
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v |= uint64_t{b[i]} << (8 * i);
+  return v;
+}
+
+// Reads varints and byte runs from a byte string; every read is bounds-checked and says false
+// when the bytes run out (then the cursor is not to be used further).
+struct ByteCursor {
+  const uint8_t* p;
+  const uint8_t* end;
+  explicit ByteCursor(std::string_view s)
+      : p(reinterpret_cast<const uint8_t*>(s.data())), end(p + s.size()) {}
+  bool U(uint64_t& v) { return GetUvarint(p, end, v); }
+  bool S(int64_t& v) { return GetVarint(p, end, v); }
+  bool Bytes(uint64_t n, std::string_view& out) {
+    if (static_cast<uint64_t>(end - p) < n) return false;
+    out = std::string_view(reinterpret_cast<const char*>(p), n);
+    p += n;
+    return true;
+  }
+};
 
 inline int BitLength(uint64_t u) { return u == 0 ? 0 : 64 - __builtin_clzll(u); }
 

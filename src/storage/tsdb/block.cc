@@ -18,30 +18,6 @@ constexpr std::string_view kChunksMagic = "MMCHUNK1";
 constexpr std::string_view kStringsMagic = "MMSTRS_1";
 constexpr std::string_view kIndexMagic = "MMINDEX2";
 
-void PutFixed32(std::string& out, uint32_t v) {
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
-}
-uint32_t GetFixed32(const char* p) {
-  uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v |= uint32_t{static_cast<uint8_t>(p[i])} << (8 * i);
-  return v;
-}
-
-struct Cursor {
-  const uint8_t* p;
-  const uint8_t* end;
-  explicit Cursor(std::string_view s)
-      : p(reinterpret_cast<const uint8_t*>(s.data())), end(p + s.size()) {}
-  bool U(uint64_t& v) { return GetUvarint(p, end, v); }
-  bool S(int64_t& v) { return GetVarint(p, end, v); }
-  bool Bytes(uint64_t n, std::string_view& out) {
-    if (static_cast<uint64_t>(end - p) < n) return false;
-    out = std::string_view(reinterpret_cast<const char*>(p), n);
-    p += n;
-    return true;
-  }
-};
-
 std::string BaseName(const std::string& dir) {
   size_t p = dir.rfind('/');
   return p == std::string::npos ? dir : dir.substr(p + 1);
@@ -251,7 +227,7 @@ Result<std::unique_ptr<Block>> Block::Open(Env* env, std::string dir) {
   if (Crc32c(body) != GetFixed32(idx.data() + idx.size() - 4)) {
     return b->Corrupt("index: CRC mismatch");
   }
-  Cursor c(body.substr(kIndexMagic.size()));
+  ByteCursor c(body.substr(kIndexMagic.size()));
   uint64_t nsym;
   if (!c.U(nsym) || nsym > body.size()) return b->Corrupt("index: symbol count");
   std::vector<std::string_view> symbols(nsym);
@@ -324,13 +300,13 @@ Result<std::string_view> Block::ReadChunk(uint64_t offset) const {
   if (offset < kChunksMagic.size() || offset >= file.size()) {
     return Corrupt("chunk at " + std::to_string(offset) + ": outside the chunks file");
   }
-  Cursor c(file.substr(offset));
+  ByteCursor c(file.substr(offset));
   uint64_t len;
   std::string_view chunk;
   if (!c.U(len) || !c.Bytes(len, chunk) || c.end - c.p < 4) {
     return Corrupt("chunk at " + std::to_string(offset) + " truncated");
   }
-  if (Crc32c(chunk) != GetFixed32(reinterpret_cast<const char*>(c.p))) {
+  if (Crc32c(chunk) != GetFixed32(c.p)) {
     return Corrupt("chunk at " + std::to_string(offset) + ": CRC mismatch");
   }
   return chunk;
@@ -355,7 +331,7 @@ Result<std::vector<StringSample>> Block::ReadStrings(uint32_t i) const {
   const std::string_view file = string_file_->data();
   const std::string where = "strings at " + std::to_string(off);
   if (off < kStringsMagic.size() || off >= file.size()) return Corrupt(where + ": outside the file");
-  Cursor c(file.substr(off));
+  ByteCursor c(file.substr(off));
   uint64_t n;
   if (!c.U(n) || n > file.size()) return Corrupt(where + " truncated");
   int64_t t = 0;
@@ -369,7 +345,7 @@ Result<std::vector<StringSample>> Block::ReadStrings(uint32_t i) const {
   }
   const size_t body = static_cast<size_t>(c.p - reinterpret_cast<const uint8_t*>(file.data()) - off);
   if (c.end - c.p < 4) return Corrupt(where + " truncated");
-  if (Crc32c(file.substr(off, body)) != GetFixed32(reinterpret_cast<const char*>(c.p))) {
+  if (Crc32c(file.substr(off, body)) != GetFixed32(c.p)) {
     return Corrupt(where + ": CRC mismatch");
   }
   return out;

@@ -12,43 +12,7 @@ namespace mm::storage::tsdb {
 
 namespace {
 
-void PutFixed32(std::string& out, uint32_t v) {
-  char b[4];
-  for (int i = 0; i < 4; ++i) b[i] = static_cast<char>(v >> (8 * i));
-  out.append(b, 4);
-}
-void PutFixed64(std::string& out, uint64_t v) {
-  char b[8];
-  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>(v >> (8 * i));
-  out.append(b, 8);
-}
-uint32_t GetFixed32(const char* p) {
-  uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v |= uint32_t{static_cast<uint8_t>(p[i])} << (8 * i);
-  return v;
-}
-uint64_t GetFixed64(const uint8_t* p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v |= uint64_t{p[i]} << (8 * i);
-  return v;
-}
-
 Status Bad(const char* what) { return Status::Corruption(std::string("WAL payload: ") + what); }
-
-struct Cursor {
-  const uint8_t* p;
-  const uint8_t* end;
-  explicit Cursor(std::string_view s)
-      : p(reinterpret_cast<const uint8_t*>(s.data())), end(p + s.size()) {}
-  bool U(uint64_t& v) { return GetUvarint(p, end, v); }
-  bool S(int64_t& v) { return GetVarint(p, end, v); }
-  bool Bytes(uint64_t n, std::string_view& out) {
-    if (static_cast<uint64_t>(end - p) < n) return false;
-    out = std::string_view(reinterpret_cast<const char*>(p), n);
-    p += n;
-    return true;
-  }
-};
 
 }  // namespace
 
@@ -100,7 +64,7 @@ void EncodeWriteLog(const WriteLog& log, std::string& out, std::string& scratch)
 
 Status DecodeWalSeries(std::string_view payload, std::vector<WalSeries>& out) {
   out.clear();
-  Cursor c(payload);
+  ByteCursor c(payload);
   uint64_t n;
   if (!c.U(n)) return Bad("series count");
   for (uint64_t i = 0; i < n; ++i) {
@@ -115,7 +79,7 @@ Status DecodeWalSeries(std::string_view payload, std::vector<WalSeries>& out) {
 
 Status DecodeWalSamples(std::string_view payload, std::vector<WriteLog::Float>& out) {
   out.clear();
-  Cursor c(payload);
+  ByteCursor c(payload);
   uint64_t n;
   int64_t base;
   if (!c.U(n) || !c.S(base)) return Bad("samples header");
@@ -136,7 +100,7 @@ Status DecodeWalSamples(std::string_view payload, std::vector<WriteLog::Float>& 
 
 Status DecodeWalStrings(std::string_view payload, std::vector<WriteLog::String>& out) {
   out.clear();
-  Cursor c(payload);
+  ByteCursor c(payload);
   uint64_t n;
   int64_t base;
   if (!c.U(n) || !c.S(base)) return Bad("strings header");
