@@ -148,6 +148,43 @@ void SortDedupe(std::vector<Sample>& v) {
   DedupeLastWins(v);
 }
 
+// What TruncateChunks took away.
+struct DroppedSamples {
+  uint64_t samples = 0, chunks = 0, bytes = 0;
+};
+
+// Drops the samples before before_t from time-ordered `chunks`: whole chunks, and a chunk across
+// before_t (a cut that is not at a chunk window's edge, as a force flush's) is re-encoded with
+// its later samples. `scratch` is working memory.
+DroppedSamples TruncateChunks(std::vector<ChunkBytes>& chunks, int64_t before_t,
+                              std::vector<Sample>& scratch) {
+  DroppedSamples d;
+  size_t keep = 0;
+  for (ChunkBytes& c : chunks) {
+    if (c.min_t() >= before_t) {
+      chunks[keep++] = std::move(c);
+      continue;
+    }
+    const uint32_t n = tsdb::ChunkIterator(c.view()).count();
+    d.bytes += c.size();
+    if (c.max_t() < before_t) {
+      d.samples += n;
+      ++d.chunks;
+      continue;
+    }
+    scratch.clear();
+    Status st = tsdb::DecodeChunkInto(c.view(), before_t, INT64_MAX, scratch);
+    MM_CHECK(st.ok() && !scratch.empty(), "a head chunk decodes");
+    std::string bytes = tsdb::EncodeChunk(scratch);
+    d.bytes -= bytes.size();
+    d.samples += n - scratch.size();
+    c = ChunkBytes::Copy(bytes, scratch.front().t, scratch.back().t);
+    chunks[keep++] = std::move(c);
+  }
+  chunks.resize(keep);
+  return d;
+}
+
 bool FullRange(int64_t min_t, int64_t max_t) { return min_t == INT64_MIN && max_t == INT64_MAX; }
 
 }  // namespace
@@ -570,34 +607,13 @@ void MemStore::TruncateBefore(int64_t before_t) {
         lo = std::min(lo, a);
         hi = std::max(hi, b);
       };
-      size_t keep = 0;
       std::vector<Sample> tail;
-      for (ChunkRef& c : ser.chunks) {
-        if (c.max_t() < before_t) {
-          --shard.chunks;
-          shard.chunk_bytes -= c.size();
-          uint32_t n = tsdb::ChunkIterator(c.view()).count();
-          shard.chunk_samples -= n;
-          shard.samples -= n;
-          continue;
-        }
-        if (c.min_t() < before_t) {
-          // A chunk across before_t (a cut that is not at a chunk window's edge, as a force
-          // flush's): keep only its samples from before_t on, re-encoded.
-          const uint32_t n = tsdb::ChunkIterator(c.view()).count();
-          tail.clear();
-          Status st = tsdb::DecodeChunkInto(c.view(), before_t, INT64_MAX, tail);
-          MM_CHECK(st.ok() && !tail.empty(), "a head chunk decodes");
-          std::string bytes = tsdb::EncodeChunk(tail);
-          shard.chunk_bytes = shard.chunk_bytes - c.size() + bytes.size();
-          shard.chunk_samples -= n - tail.size();
-          shard.samples -= n - tail.size();
-          c = ChunkBytes::Copy(bytes, tail.front().t, tail.back().t);
-        }
-        extend(c.min_t(), c.max_t());
-        ser.chunks[keep++] = std::move(c);
-      }
-      ser.chunks.resize(keep);
+      const DroppedSamples main = TruncateChunks(ser.chunks, before_t, tail);
+      shard.chunks -= main.chunks;
+      shard.chunk_bytes -= main.bytes;
+      shard.chunk_samples -= main.samples;
+      shard.samples -= main.samples;
+      for (const ChunkRef& c : ser.chunks) extend(c.min_t(), c.max_t());
       if (ser.head.count() > 0) {
         if (ser.head.last_t() < before_t) {
           shard.samples -= ser.head.count();
@@ -615,26 +631,10 @@ void MemStore::TruncateBefore(int64_t before_t) {
       }
       if (ser.extra) {
         SeriesExtra& x = *ser.extra;
-        size_t keep_ooo = 0;
-        for (ChunkBytes& c : x.ooo_chunks) {
-          const uint32_t n = tsdb::ChunkIterator(c.view()).count();
-          if (c.max_t() < before_t) {
-            shard.samples -= n;
-            x.ooo_chunk_samples -= n;
-            continue;
-          }
-          if (c.min_t() < before_t) {
-            tail.clear();
-            Status st = tsdb::DecodeChunkInto(c.view(), before_t, INT64_MAX, tail);
-            MM_CHECK(st.ok() && !tail.empty(), "an out-of-order chunk decodes");
-            shard.samples -= n - tail.size();
-            x.ooo_chunk_samples -= static_cast<uint32_t>(n - tail.size());
-            c = ChunkBytes::Copy(tsdb::EncodeChunk(tail), tail.front().t, tail.back().t);
-          }
-          extend(c.min_t(), c.max_t());
-          x.ooo_chunks[keep_ooo++] = std::move(c);
-        }
-        x.ooo_chunks.resize(keep_ooo);
+        const DroppedSamples ooo = TruncateChunks(x.ooo_chunks, before_t, tail);
+        shard.samples -= ooo.samples;
+        x.ooo_chunk_samples -= static_cast<uint32_t>(ooo.samples);
+        for (const ChunkRef& c : x.ooo_chunks) extend(c.min_t(), c.max_t());
         shard.samples -= std::erase_if(x.ooo, [&](const Sample& s) { return s.t < before_t; });
         shard.string_samples -=
             std::erase_if(x.strings, [&](const StringSample& s) { return s.t < before_t; });
