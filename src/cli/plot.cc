@@ -4,13 +4,13 @@
 
 #include <cctype>
 #include <cerrno>
-#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 
 #include "cli/time_args.h"
+#include "core/clock.h"
 #include "core/env.h"
 #include "server/testing/http_client.h"
 #include "viz/plot_request.h"
@@ -20,12 +20,6 @@ namespace mm::cli {
 namespace json = boost::json;
 
 namespace {
-
-int64_t NowMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 Result<SamplePoint> DecodeSample(const json::value& pair) {
   if (!pair.is_array() || pair.as_array().size() != 2) {
@@ -174,7 +168,7 @@ int PlotCommand(const PlotCommandOptions& o, std::ostream& out, std::ostream& er
                      : f.value() == viz::Format::kPdf ? "pdf"
                                                       : "png";
   }
-  auto plan = viz::PlanPlot(request, *config, NowMillis());
+  auto plan = viz::PlanPlot(request, *config, Clock::Real()->NowNanos() / 1'000'000);
   if (!plan.ok()) {
     err << "error: " << plan.status().message() << "\n";
     return 1;

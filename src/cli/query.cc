@@ -1,10 +1,10 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
-#include <chrono>
 
 #include "cli/commands.h"
 #include "cli/time_args.h"
+#include "core/clock.h"
 #include "metrics_manager/labels.h"
 #include "server/prom_time.h"
 #include "server/testing/http_client.h"
@@ -14,12 +14,6 @@ namespace mm::cli {
 namespace json = boost::json;
 
 namespace {
-
-int64_t NowMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string LabelsText(const json::value& metric) {
   std::vector<Label> labels;
@@ -131,7 +125,7 @@ int QueryCommand(const QueryOptions& o, std::ostream& out, std::ostream& err) {
     err << "error: " << url.status().message() << "\n";
     return 1;
   }
-  const int64_t now = NowMillis();
+  const int64_t now = Clock::Real()->NowNanos() / 1'000'000;
   std::vector<std::pair<std::string, std::string>> form{{"query", o.expr}};
   std::string path;
   bool range = !o.start.empty() || !o.end.empty() || !o.step.empty();
