@@ -4,8 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/time_args.h"
-#include "server/http_server.h"
-#include "server/testing/vector_storage.h"
+#include "cli/cli_server_fixture.h"
 
 namespace mm::cli {
 namespace {
@@ -80,29 +79,6 @@ TEST(CliQueryTest, FormatsVectorMatrixScalar) {
   EXPECT_FALSE(FormatQueryResponse("nope").ok());
   EXPECT_FALSE(FormatQueryResponse(R"({"status":"error","error":"x"})").ok());
 }
-
-// The client subcommands against a real server on a free port.
-class CliServerTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    engine_ = std::make_unique<query::Engine>(storage_);
-    server::ServerOptions o;
-    o.listen = "127.0.0.1:0";
-    o.threads = 1;
-    server::ServerContext ctx;
-    ctx.storage = &storage_;
-    ctx.engine = engine_.get();
-    auto s = server::HttpServer::Start(o, ctx);
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    server_ = std::move(s).value();
-    url_ = "http://127.0.0.1:" + std::to_string(server_->port());
-  }
-
-  server::VectorStorage storage_;
-  std::unique_ptr<query::Engine> engine_;
-  std::unique_ptr<server::HttpServer> server_;
-  std::string url_;
-};
 
 TEST_F(CliServerTest, WriteRenumbersErrorsAcrossChunks) {
   std::string lp;

@@ -8,9 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "query/engine.h"
-#include "server/http_server.h"
-#include "server/testing/vector_storage.h"
+#include "cli/cli_server_fixture.h"
 
 namespace mm::cli {
 namespace {
@@ -50,21 +48,12 @@ TEST(CliPlotTest, DecodesPrometheusAnswers) {
                    .ok());  // a value must be a string
 }
 
-// `plot` against a real server on a free port.
-class CliPlotServerTest : public ::testing::Test {
+// `plot` against a real server on a free port, writing into a temporary directory.
+class CliPlotServerTest : public CliServerTest {
  protected:
   void SetUp() override {
-    engine_ = std::make_unique<query::Engine>(storage_);
-    server::ServerOptions o;
-    o.listen = "127.0.0.1:0";
-    o.threads = 1;
-    server::ServerContext ctx;
-    ctx.storage = &storage_;
-    ctx.engine = engine_.get();
-    auto s = server::HttpServer::Start(o, ctx);
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    server_ = std::move(s).value();
-    url_ = "http://127.0.0.1:" + std::to_string(server_->port());
+    CliServerTest::SetUp();
+    if (HasFatalFailure()) return;
     dir_ = std::filesystem::temp_directory_path() /
            ("mm_cli_plot_" + std::to_string(server_->port()));
     std::filesystem::create_directories(dir_);
@@ -78,10 +67,6 @@ class CliPlotServerTest : public ::testing::Test {
     return ss.str();
   }
 
-  server::VectorStorage storage_;
-  std::unique_ptr<query::Engine> engine_;
-  std::unique_ptr<server::HttpServer> server_;
-  std::string url_;
   std::filesystem::path dir_;
 };
 
