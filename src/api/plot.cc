@@ -33,27 +33,6 @@ viz::Format FormatOf(const PlotOptions& o) {
   return viz::Format::kPng;
 }
 
-// "rate(x_total[1m])" → "rate_x_total_1m.png": a file name from the query's letters and digits
-// and the format's extension.
-std::string DefaultOutput(const std::string& query, viz::Format format) {
-  std::string name;
-  for (char c : query) {
-    bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                c == '_' || c == '-';
-    if (word) {
-      name += c;
-    } else if (!name.empty() && name.back() != '_') {
-      name += '_';
-    }
-    if (name.size() >= 80) break;
-  }
-  while (!name.empty() && name.back() == '_') name.pop_back();
-  const char* ext = format == viz::Format::kSvg   ? ".svg"
-                    : format == viz::Format::kPdf ? ".pdf"
-                                                  : ".png";
-  return (name.empty() ? "plot" : name) + ext;
-}
-
 }  // namespace
 
 std::string render_metrics(MetricsManager& manager, const std::string& metric_or_promql,
@@ -93,7 +72,8 @@ std::string plot_metrics(MetricsManager& manager, const std::string& metric_or_p
                          const PlotOptions& options) {
   PlotOptions o = options;
   if (o.output.empty()) {
-    o.output = DefaultOutput(metric_or_promql.empty() ? o.panel : metric_or_promql, FormatOf(o));
+    o.output =
+        viz::DefaultOutputName(metric_or_promql.empty() ? o.panel : metric_or_promql, FormatOf(o));
   }
   std::string bytes = render_metrics(manager, metric_or_promql, o);
   std::ofstream out(o.output, std::ios::binary | std::ios::trunc);

@@ -56,21 +56,6 @@ Result<Labels> DecodeLabels(const json::value& metric) {
   return Labels::FromUnsorted(std::move(labels));
 }
 
-std::string DefaultOutput(const std::string& name) {
-  std::string out;
-  for (char c : name) {
-    bool word = std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
-    if (word) {
-      out += c;
-    } else if (!out.empty() && out.back() != '_') {
-      out += '_';
-    }
-    if (out.size() >= 80) break;
-  }
-  while (!out.empty() && out.back() == '_') out.pop_back();
-  return (out.empty() ? "plot" : out) + ".png";
-}
-
 }  // namespace
 
 Result<QueryResult> DecodeQueryResponse(std::string_view body) {
@@ -157,7 +142,9 @@ int PlotCommand(const PlotCommandOptions& o, std::ostream& out, std::ostream& er
   if (o.stacked) request.stacked = true;
   if (o.utc) request.utc = true;
   std::string output = o.output;
-  if (output.empty()) output = DefaultOutput(o.panel.empty() ? request.query : o.panel);
+  if (output.empty()) {
+    output = viz::DefaultOutputName(o.panel.empty() ? request.query : o.panel, viz::Format::kPng);
+  }
   if (o.format.empty()) {
     auto f = viz::FormatFromPath(output);
     if (!f.ok()) {

@@ -543,6 +543,22 @@ Result<Format> ParseFormat(std::string_view name) {
                                  "\": use png, svg or pdf");
 }
 
+std::string DefaultOutputName(std::string_view query, Format format) {
+  std::string name;
+  for (char c : query) {
+    const bool word = std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+    if (word) {
+      name += c;
+    } else if (!name.empty() && name.back() != '_') {
+      name += '_';
+    }
+    if (name.size() >= 80) break;
+  }
+  while (!name.empty() && name.back() == '_') name.pop_back();
+  const char* ext = format == Format::kSvg ? ".svg" : format == Format::kPdf ? ".pdf" : ".png";
+  return (name.empty() ? "plot" : name) + ext;
+}
+
 Result<Format> FormatFromPath(std::string_view path) {
   size_t dot = path.rfind('.');
   size_t slash = path.find_last_of('/');

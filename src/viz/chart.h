@@ -24,6 +24,10 @@ enum class Theme { kLight, kDark };
 Result<Format> ParseFormat(std::string_view name);
 // From a file name's extension (.png .svg .pdf, any case).
 Result<Format> FormatFromPath(std::string_view path);
+// A file name for a plot of `query` when none is given: its letters, digits, '_' and '-' (other
+// runs become one '_', at most 80), and the format's extension:
+// "rate(x_total[1m])" → "rate_x_total_1m.png"; "plot.png" when nothing is left.
+std::string DefaultOutputName(std::string_view query, Format format);
 // "light" | "dark".
 Result<Theme> ParseTheme(std::string_view name);
 std::string_view ContentType(Format format);
