@@ -151,6 +151,12 @@ class Lexer {
     out.push_back(std::move(t));
     last_type_ = type;
   }
+  // An operator or punctuation token of `width` characters at `start`, the lexer past it.
+  Status Token1(std::vector<Token>& out, TokenType type, size_t start, size_t width) {
+    pos_ = start + width;
+    Emit(out, type, start, pos_);
+    return Status::Ok();
+  }
 
   Status Next(std::vector<Token>& out) {
     const size_t start = pos_;
@@ -205,9 +211,7 @@ class Lexer {
 
     switch (c) {
       case ',':
-        ++pos_;
-        Emit(out, TokenType::kComma, start, pos_);
-        return Status::Ok();
+        return Token1(out, TokenType::kComma, start, 1);
       case '(':
         ++pos_;
         ++paren_depth_;
@@ -245,73 +249,35 @@ class Lexer {
         if (!bracket_open_) break;  // part of a metric identifier
         if (got_colon_) return Error(start, "unexpected colon ':'");
         got_colon_ = true;
-        ++pos_;
-        Emit(out, TokenType::kColon, start, pos_);
-        return Status::Ok();
+        return Token1(out, TokenType::kColon, start, 1);
       case '@':
-        ++pos_;
-        Emit(out, TokenType::kAt, start, pos_);
-        return Status::Ok();
+        return Token1(out, TokenType::kAt, start, 1);
       case '+':
-        ++pos_;
-        Emit(out, TokenType::kAdd, start, pos_);
-        return Status::Ok();
+        return Token1(out, TokenType::kAdd, start, 1);
       case '-':
-        ++pos_;
-        Emit(out, TokenType::kSub, start, pos_);
-        return Status::Ok();
+        return Token1(out, TokenType::kSub, start, 1);
       case '*':
-        ++pos_;
-        Emit(out, TokenType::kMul, start, pos_);
-        return Status::Ok();
+        return Token1(out, TokenType::kMul, start, 1);
       case '/':
-        ++pos_;
-        Emit(out, TokenType::kDiv, start, pos_);
-        return Status::Ok();
+        return Token1(out, TokenType::kDiv, start, 1);
       case '%':
-        ++pos_;
-        Emit(out, TokenType::kMod, start, pos_);
-        return Status::Ok();
+        return Token1(out, TokenType::kMod, start, 1);
       case '^':
-        ++pos_;
-        Emit(out, TokenType::kPow, start, pos_);
-        return Status::Ok();
+        return Token1(out, TokenType::kPow, start, 1);
       case '=':
-        if (peek(1) == '=') {
-          pos_ += 2;
-          Emit(out, TokenType::kEqlc, start, pos_);
-          return Status::Ok();
-        }
+        if (peek(1) == '=') return Token1(out, TokenType::kEqlc, start, 2);
         if (peek(1) == '~') return Error(start, "unexpected character after '=': '~'");
         // A lone '=' outside braces: Prometheus lexes it and the parser rejects it.
-        ++pos_;
-        Emit(out, TokenType::kAssign, start, pos_);
-        return Status::Ok();
+        return Token1(out, TokenType::kAssign, start, 1);
       case '!':
-        if (peek(1) == '=') {
-          pos_ += 2;
-          Emit(out, TokenType::kNeq, start, pos_);
-          return Status::Ok();
-        }
+        if (peek(1) == '=') return Token1(out, TokenType::kNeq, start, 2);
         return Error(start, "unexpected character after '!': " + QuoteRune(peek(1)));
       case '<':
-        if (peek(1) == '=') {
-          pos_ += 2;
-          Emit(out, TokenType::kLte, start, pos_);
-        } else {
-          ++pos_;
-          Emit(out, TokenType::kLss, start, pos_);
-        }
-        return Status::Ok();
+        if (peek(1) == '=') return Token1(out, TokenType::kLte, start, 2);
+        return Token1(out, TokenType::kLss, start, 1);
       case '>':
-        if (peek(1) == '=') {
-          pos_ += 2;
-          Emit(out, TokenType::kGte, start, pos_);
-        } else {
-          ++pos_;
-          Emit(out, TokenType::kGtr, start, pos_);
-        }
-        return Status::Ok();
+        if (peek(1) == '=') return Token1(out, TokenType::kGte, start, 2);
+        return Token1(out, TokenType::kGtr, start, 1);
       case '"':
       case '\'':
       case '`':
